@@ -21,8 +21,9 @@ KCFLAGS  := -std=gnu11 -O2 -g $(WARN) -ffreestanding -nostdinc \
 	    -isystem $(shell $(CC) -print-file-name=include) $(INCLUDES) \
 	    -fno-pic -fno-pie -mno-red-zone -mgeneral-regs-only -mcmodel=small \
 	    -fno-stack-protector -fno-omit-frame-pointer -fno-asynchronous-unwind-tables \
-	    -fno-strict-aliasing -fcf-protection=none -MMD -MP
-KASFLAGS := -D__ASSEMBLER__ $(INCLUDES) -MMD -MP -g
+	    -fno-strict-aliasing -fcf-protection=none
+DEPFLAGS := -MMD -MP
+KASFLAGS := -D__ASSEMBLER__ $(INCLUDES) $(DEPFLAGS) -g
 KLDFLAGS := -nostdlib -static -z max-page-size=4096 -z noexecstack -T linker.ld
 
 HOSTCFLAGS := -std=gnu11 -O1 -g $(WARN) $(INCLUDES) -DHOST_TEST \
@@ -33,7 +34,7 @@ all: $(B)/tandem.elf $(B)/tandem-test.elf
 
 $(B)/obj/%.c.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(KCFLAGS) -c $< -o $@
+	$(CC) $(KCFLAGS) $(DEPFLAGS) -c $< -o $@
 
 $(B)/obj/%.S.o: %.S
 	@mkdir -p $(@D)
@@ -41,11 +42,11 @@ $(B)/obj/%.S.o: %.S
 
 $(B)/tandem.elf: $(KOBJ) linker.ld scripts/check-image.sh
 	$(LD) $(KLDFLAGS) -o $@ $(KOBJ)
-	sh scripts/check-image.sh $@
+	sh scripts/check-image.sh $@ || { rm -f $@; exit 1; }
 
 $(B)/tandem-test.elf: $(KOBJ) $(TOBJ) linker.ld scripts/check-image.sh
 	$(LD) $(KLDFLAGS) -o $@ $(KOBJ) $(TOBJ)
-	sh scripts/check-image.sh $@
+	sh scripts/check-image.sh $@ || { rm -f $@; exit 1; }
 
 # ---- host unit tests (tier 1) -------------------------------------------
 # Each tests/unit/test_NAME.c is one binary; tests/unit/unit.mk names the

@@ -158,5 +158,6 @@ boot_pml4:	.skip 4096
 boot_pdpt:	.skip 4096
 boot_pd:	.skip 4 * 4096
 	.balign 16
+	.globl boot_stack_top
 boot_stack:	.skip 16384
 boot_stack_top:

@@ -11,7 +11,7 @@
 #define IS_ALIGNED(x, a)   (((x) & ((__typeof__(x))(a)-1)) == 0)
 #define MIN(a, b)          ((a) < (b) ? (a) : (b))
 #define MAX(a, b)          ((a) > (b) ? (a) : (b))
-#define BIT(n)             (1ull << (n))
+#define BIT(n)             (UINT64_C(1) << (n))
 #define likely(x)          __builtin_expect(!!(x), 1)
 #define unlikely(x)        __builtin_expect(!!(x), 0)
 #define __packed           __attribute__((packed))

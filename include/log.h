@@ -16,6 +16,9 @@ void kprintf(const char *fmt, ...) __printf(1, 2);
 #define log_err(fmt, ...)                                                                          \
 	kprintf("tandem: error: %s:%d: " fmt "\n", __FILE__, __LINE__, ##__VA_ARGS__)
 
+/* Panic path only: takes the console lock away from a CPU that may never release it. */
+void printk_break_lock(void);
+
 void __noreturn panic_at(const char *file, int line, const char *fmt, ...) __printf(3, 4);
 #define panic(fmt, ...) panic_at(__FILE__, __LINE__, fmt, ##__VA_ARGS__)
 

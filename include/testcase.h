@@ -8,6 +8,7 @@
 #define TANDEM_TESTCASE_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <compiler.h>
 
 struct testcase {
@@ -25,7 +26,7 @@ extern const struct testcase __testcases_start[], __testcases_end[];
 
 static inline bool testcases_linked(void)
 {
-	return __testcases_start != __testcases_end;
+	return (uintptr_t)__testcases_start != (uintptr_t)__testcases_end;
 }
 
 /* Records one assertion of the running case; prints a line when it fails. */

@@ -3,8 +3,6 @@
 #include <log.h>
 #include <testcase.h>
 
-void printk_break_lock(void);
-
 void panic_at(const char *file, int line, const char *fmt, ...)
 {
 	static int panicking;

@@ -1,16 +1,23 @@
 #!/bin/sh
 # Checks what the Multiboot 1 address fields assume about the image file:
-# every PT_LOAD segment lies at the same (file offset - address) distance, so
-# the bytes from the header onwards map 1:1 onto memory, and the Multiboot 1
-# header sits in the first 8 KiB of the file.
+# every PT_LOAD segment lies at the same (address - file offset) distance, so
+# the bytes from the header onwards map 1:1 onto memory, and the first
+# segment (which starts with the Multiboot headers) sits in the first 8 KiB.
 set -eu
 elf=$1
-readelf -lW "$elf" | awk -v elf="$elf" '
-/^  LOAD/ {
-	off = strtonum($2); va = strtonum($3)
-	d = va - off
-	if (n++ && d != delta) { printf "check-image: %s: PT_LOAD at %s breaks the flat layout\n", elf, $3; bad = 1 }
-	delta = d
-	if (n == 1 && off > 8192) { printf "check-image: %s: first segment at file offset %d, past 8 KiB\n", elf, off; bad = 1 }
-}
-END { if (!n) { print "check-image: no PT_LOAD segments"; exit 1 } exit bad }'
+n=0 bad=0 delta=
+for seg in $(readelf -lW "$elf" | awk '/^  LOAD/ { print $2 ":" $3 }'); do
+	off=$((${seg%%:*})) va=$((${seg#*:}))
+	d=$((va - off))
+	if [ $n -eq 0 ] && [ $off -gt 8192 ]; then
+		echo "check-image: $elf: first segment at file offset $off, past 8 KiB"
+		bad=1
+	fi
+	if [ -n "$delta" ] && [ "$d" -ne "$delta" ]; then
+		echo "check-image: $elf: PT_LOAD at ${seg#*:} breaks the flat layout"
+		bad=1
+	fi
+	delta=$d n=$((n + 1))
+done
+[ $n -gt 0 ] || { echo "check-image: $elf: no PT_LOAD segments"; exit 1; }
+exit $bad

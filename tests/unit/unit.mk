@@ -1,2 +1,8 @@
 # Pure sources each host unit test links, by test name (tests/unit/test_NAME.c).
 unit_format_SRCS := lib/format.c lib/errcode.c
+unit_frame_SRCS := lib/frame.c
+unit_bootinfo_SRCS := boot/bootinfo.c boot/bootinfo_mb1.c boot/bootinfo_mb2.c lib/format.c
+unit_kalloc_SRCS := lib/kalloc.c
+unit_cmdline_SRCS := lib/cmdline.c lib/modcmd.c lib/format.c
+unit_vmx_caps_SRCS := arch/x86/vmx_caps.c lib/format.c
+unit_acpi_SRCS := arch/x86/acpi.c arch/x86/acpi_madt.c arch/x86/acpi_fadt.c arch/x86/acpi_mcfg.c arch/x86/acpi_hpet.c arch/x86/acpi_dmar.c arch/x86/acpi_print.c lib/format.c

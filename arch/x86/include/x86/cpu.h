@@ -126,7 +126,7 @@ static inline void invlpg(uint64_t va)
 	__asm__ __volatile__("invlpg (%0)" : : "r"(va) : "memory");
 }
 
-static inline void cpu_halt_forever(void)
+static inline __noreturn void cpu_halt_forever(void)
 {
 	for (;;) {
 		irq_disable();

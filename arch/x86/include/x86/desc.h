@@ -53,6 +53,12 @@ struct desc_ptr {
 /* Builds this CPU's GDT and TSS (IST stacks from percpu) and loads GDTR, segments, TR and IDTR. */
 void desc_init_cpu(void);
 
+/* Points an IST slot of this CPU at a new stack top (live TSS update). */
+void desc_set_ist(enum ist_slot slot, uint64_t top);
+
+/* Loads the shared IDT on this CPU. */
+void idt_load(void);
+
 /* Fills the shared IDT once, on the BSP, before any desc_init_cpu(). */
 void idt_init(void);
 

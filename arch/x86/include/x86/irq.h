@@ -38,6 +38,9 @@ typedef void (*irq_handler_t)(struct irq_frame *f);
 /* Installs the handler for an external vector (>= 32). The LAPIC EOI is sent by the dispatcher. */
 void irq_register(unsigned int vector, irq_handler_t h);
 
+/* Registers the cross-CPU call vector (arch/x86/ipi.c). */
+void ipi_init(void);
+
 /* Called from isr.S with interrupts disabled. */
 void irq_dispatch(struct irq_frame *f);
 

@@ -63,7 +63,7 @@ enum msr {
 #define APIC_BASE_BSP     BIT(8)
 #define APIC_BASE_EXTD    BIT(10)
 #define APIC_BASE_ENABLE  BIT(11)
-#define APIC_BASE_ADDR    0xfffff000ull
+#define APIC_BASE_ADDR    UINT64_C(0xfffff000)
 
 /* IA32_EFER. */
 #define EFER_SCE BIT(0)

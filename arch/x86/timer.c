@@ -1,0 +1,91 @@
+#include <arch.h>
+#include <cmdline.h>
+#include <log.h>
+#include <x86/cpu.h>
+#include <x86/cpuid.h>
+#include <x86/irq.h>
+#include <x86/lapic.h>
+#include <x86/percpu.h>
+#include <x86/timer.h>
+#include <x86/tsc.h>
+
+#define LAPIC_CAL_NS 10000000ull
+
+static bool use_deadline;
+static uint64_t lapic_hz; /* count-down ticks per second at divide-by-16 */
+
+static bool opt_timer_deadline = true;
+BOOT_OPTION_BOOL("tsc_deadline", opt_timer_deadline, "use the TSC-deadline timer when the CPU has it (0: one-shot count-down)");
+
+static void timer_irq(struct irq_frame *f)
+{
+	struct percpu *p = this_cpu();
+	timer_fn_t fn = p->timer_fn;
+
+	p->timer_fn = NULL;
+	p->timer_fired++;
+	if (fn)
+		fn(p->timer_arg);
+}
+
+void timer_init_bsp(void)
+{
+	irq_register(VEC_TIMER, timer_irq);
+	use_deadline = cpu_has(FEAT_TSC_DEADLINE) && opt_timer_deadline;
+	if (use_deadline) {
+		log_info("timer: LAPIC TSC-deadline mode");
+		return;
+	}
+	/* Count down from the maximum for a known number of TSC ticks. */
+	lapic_write(APIC_TIMER_DCR, APIC_TDCR_DIV16);
+	lapic_write(APIC_LVT_TIMER, APIC_LVT_MASKED | VEC_TIMER);
+	uint64_t t0 = rdtsc(), span = ns_to_tsc(LAPIC_CAL_NS);
+	lapic_write(APIC_TIMER_ICR, 0xffffffffu);
+	while (rdtsc() - t0 < span)
+		cpu_relax();
+	uint32_t left = lapic_read(APIC_TIMER_CCR);
+	uint64_t elapsed_ns = tsc_to_ns(rdtsc() - t0);
+	lapic_write(APIC_TIMER_ICR, 0);
+	lapic_hz = (0xffffffffull - left) * 1000000000ull / elapsed_ns;
+	log_info("timer: LAPIC one-shot mode, %lu kHz after divide-by-16%s", lapic_hz / 1000,
+		 cpu_has(FEAT_TSC_DEADLINE) ? " (TSC-deadline disabled by option)" : "");
+}
+
+void timer_arm_ns(uint64_t delay_ns, timer_fn_t fn, void *arg)
+{
+	struct percpu *p = this_cpu();
+	unsigned long f = arch_irq_save();
+
+	p->timer_fn = fn;
+	p->timer_arg = arg;
+	p->timer_deadline_tsc = rdtsc() + ns_to_tsc(delay_ns);
+	if (use_deadline) {
+		lapic_timer_deadline(VEC_TIMER, p->timer_deadline_tsc);
+	} else {
+		uint64_t ticks = delay_ns / 1000000000u * lapic_hz + delay_ns % 1000000000u * lapic_hz / 1000000000u;
+		lapic_timer_oneshot(VEC_TIMER, ticks ? (ticks > 0xffffffffu ? 0xffffffffu : (uint32_t)ticks) : 1);
+	}
+	arch_irq_restore(f);
+}
+
+void timer_cancel(void)
+{
+	unsigned long f = arch_irq_save();
+
+	this_cpu()->timer_fn = NULL;
+	if (use_deadline)
+		lapic_timer_deadline(VEC_TIMER, 0);
+	else
+		lapic_timer_oneshot(VEC_TIMER, 0);
+	arch_irq_restore(f);
+}
+
+bool timer_uses_deadline(void)
+{
+	return use_deadline;
+}
+
+uint64_t timer_lapic_hz(void)
+{
+	return lapic_hz;
+}

@@ -1,0 +1,36 @@
+/*
+ * On-target test runner (test build only). Each TESTCASE runs on the BSP
+ * after bring-up; every failed check prints its expression and location.
+ * The run ends with "tandem-test: N passed, N failed" and the emulator exit.
+ */
+#include <arch.h>
+#include <log.h>
+#include <testcase.h>
+
+static unsigned int case_failures;
+
+void test_check_at(bool ok, const char *expr, const char *file, int line)
+{
+	if (ok)
+		return;
+	case_failures++;
+	kprintf("  check failed: %s (%s:%d)\n", expr, file, line);
+}
+
+void tests_run_all(void)
+{
+	unsigned int passed = 0, failed = 0;
+
+	for (const struct testcase *t = __testcases_start; t < __testcases_end; t++) {
+		case_failures = 0;
+		kprintf("TEST %s: running\n", t->name);
+		t->fn();
+		kprintf("TEST %s: %s\n", t->name, case_failures ? "FAIL" : "PASS");
+		if (case_failures)
+			failed++;
+		else
+			passed++;
+	}
+	kprintf("tandem-test: %u passed, %u failed\n", passed, failed);
+	arch_test_exit(failed == 0);
+}

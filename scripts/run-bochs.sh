@@ -1,0 +1,177 @@
+#!/bin/sh
+# Boots an ISO in Bochs (CPU model corei7_skylake_x, with VMX), headless and
+# without stdin, and captures COM1 into LOG.
+#
+#   run-bochs.sh ISO LOG [TIMEOUT_SECONDS [CPUS]]
+#
+# TIMEOUT_SECONDS defaults to 120 (wall clock), CPUS to 1.
+# Environment:
+#   BOCHS_MODEL  CPU model (corei7_skylake_x; corei7_haswell_4770 is the
+#                second VMX configuration: no PML, no XSAVES)
+#   BOCHS_IPS    emulated instructions per second (100000000): the guest's
+#                TSC and timers advance by this per emulated second
+#   BOCHS_MEGS   guest memory in MiB (256)
+#   BOCHS_TIME0  RTC start time, seconds since 1970 (946684800, 2000-01-01):
+#                fixed so that runs repeat
+#   BOCHS_EXTRA  extra bochsrc lines, appended verbatim
+#
+# Besides LOG it writes LOG.bochs (Bochs's own log: panics, errors, triple
+# faults), LOG.bochsrc, and LOG.tty: Bochs's terminal, where the port 0xE9
+# debug console's output appears, interleaved with the curses screen and the
+# debugger's lines (read it with `strings LOG.tty`).
+#
+# Exit status:
+#   0    Bochs ended by itself: the guest wrote 0x8A00, 0x8AE0 to I/O port
+#        0x8A00 (arch_test_exit), or powered off through ACPI
+#   1    Bochs failed or panicked (triple fault, bad configuration): the tail of
+#        LOG.bochs is printed
+#   124  timeout: the guest neither ended nor crashed in time; the last 30
+#        lines of LOG are printed
+#   2    usage or missing packages
+#
+# How it stays headless: Debian's Bochs has no "nogui" display library and
+# includes the internal debugger. `display_library: term` (curses) needs a
+# pseudo-terminal, which script(1) provides; the debugger stops before the
+# first instruction and takes its commands from the -rc file: `c` runs the
+# machine, and when the guest returns control through port 0x8A00, `quit`
+# ends Bochs. Should the commands run out, the debugger reads the pty, which
+# sees EOF (stdin is /dev/null) and quits too. A triple fault is a panic here
+# (reset_on_triple_fault=0), and panics are fatal, so nothing ever prompts.
+set -u
+
+prog=run-bochs.sh
+if [ $# -lt 2 ] || [ $# -gt 4 ]; then
+	sed -n '2,/^set -u/{/^set -u/d;s/^# \{0,1\}//;p}' "$0" >&2
+	exit 2
+fi
+iso=$1
+log=$2
+secs=${3:-120}
+cpus=${4:-1}
+model=${BOCHS_MODEL:-corei7_skylake_x}
+ips=${BOCHS_IPS:-100000000}
+megs=${BOCHS_MEGS:-256}
+time0=${BOCHS_TIME0:-946684800}
+
+for t in bochs script timeout; do
+	command -v $t >/dev/null 2>&1 || {
+		echo "$prog: '$t' not found: apt-get install bochs bochsbios vgabios bochs-term bsdutils coreutils" >&2
+		exit 2
+	}
+done
+[ -f "$iso" ] || {
+	echo "$prog: ISO '$iso' not found" >&2
+	exit 2
+}
+case "$secs$cpus" in
+*[!0-9]*)
+	echo "$prog: TIMEOUT_SECONDS and CPUS must be numbers" >&2
+	exit 2
+	;;
+esac
+
+bios=/usr/share/bochs/BIOS-bochs-latest
+vgabios=/usr/share/vgabios/vgabios.bin
+[ -f "$bios" ] || bios=${BXSHARE:-/usr/share/bochs}/BIOS-bochs-latest
+[ -f "$vgabios" ] || vgabios=${BXSHARE:-/usr/share/bochs}/VGABIOS-lgpl-latest
+
+mkdir -p "$(dirname "$log")"
+abs()
+{
+	case $1 in
+	/*) printf '%s' "$1" ;;
+	*) printf '%s/%s' "$(pwd)" "$1" ;;
+	esac
+}
+iso=$(abs "$iso")
+log=$(abs "$log")
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/run-bochs.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 130' INT TERM
+: >"$log"
+rm -f "$log.bochs" "$log.tty"
+
+# Bochs's config parser splits on commas and spaces; paths must not hold them.
+case "$iso$log" in
+*[,\ ]*)
+	echo "$prog: paths must not contain spaces or commas" >&2
+	exit 2
+	;;
+esac
+
+cat >"$log.bochsrc" <<EOF
+# Written by scripts/run-bochs.sh
+megs: $megs
+romimage: file=$bios
+vgaromimage: file=$vgabios
+# ignore_bad_msrs=0: an MSR the model lacks raises #GP, as on hardware
+# (Bochs's default is to log it and return 0).
+cpu: model=$model, count=$cpus, ips=$ips, reset_on_triple_fault=0, ignore_bad_msrs=0
+pci: enabled=1, chipset=i440fx
+ata0: enabled=1, ioaddr1=0x1f0, ioaddr2=0x3f0, irq=14
+ata0-slave: type=cdrom, path=$iso, status=inserted
+boot: cdrom
+floppy_bootsig_check: disabled=1
+com1: enabled=1, mode=file, dev=$log
+port_e9_hack: enabled=1
+display_library: term
+mouse: enabled=0
+clock: sync=none, time0=$time0
+log: $log.bochs
+debugger_log: -
+panic: action=fatal
+error: action=report
+info: action=report
+debug: action=ignore
+${BOCHS_EXTRA:-}
+EOF
+printf 'c\nquit\n' >"$tmp/cmds"
+
+# The curses display wants a terminal type it knows; CI often has none.
+case ${TERM:-dumb} in
+dumb | unknown) TERM=vt100 ;;
+esac
+export TERM
+
+# script(1) gives Bochs its pty and copies what Bochs shows on it to LOG.tty.
+# timeout(1) runs inside the pty so its 124 reaches us through script -e; the
+# outer timeout is a backstop should script itself wedge. On timeout Bochs
+# gets SIGINT, which breaks into its debugger; that runs the next command,
+# `quit`, which dumps the CPU state (where the guest was stuck) into LOG.bochs.
+# Bochs ignores SIGTERM, so SIGKILL follows 5 s later if that fails.
+inner="timeout -s INT -k 5 $secs bochs -q -f '$log.bochsrc' -rc '$tmp/cmds'"
+start=$(date +%s)
+timeout -k 5 $((secs + 30)) script -qefc "$inner" /dev/null </dev/null >"$log.tty" 2>&1
+rc=$?
+end=$(date +%s)
+
+# A panic (triple fault, config error) ends Bochs with status 1 after a
+# ">>PANIC<<" line in its log. A guest's ACPI power-off is such a panic too,
+# but a clean ending.
+panics=$(grep -c '^[0-9]*p\[' "$log.bochs" 2>/dev/null)
+if [ $rc -ne 124 ] && [ $rc -ne 137 ] && [ "${panics:-0}" -gt 0 ]; then
+	if [ "$panics" -eq 1 ] && grep -q 'p\[ACPI *\] >>PANIC<< ACPI control: soft power off' "$log.bochs"; then
+		rc=0
+	else
+		rc=1
+	fi
+fi
+case $rc in
+0)
+	echo "$prog: Bochs ended after $((end - start))s"
+	;;
+124 | 137)
+	rc=124
+	echo "$prog: timeout after ${secs}s; last lines of $log:" >&2
+	tail -n 30 "$log" | sed 's/^/  | /' >&2
+	;;
+*)
+	echo "$prog: Bochs failed (status $rc) after $((end - start))s; $log.bochs says:" >&2
+	grep -E '^[0-9]+[pe]\[' "$log.bochs" 2>/dev/null | tail -n 15 | sed 's/^/  | /' >&2
+	[ -s "$log.bochs" ] || strings "$log.tty" | tail -n 15 | sed 's/^/  | /' >&2
+	echo "$prog: last lines of $log:" >&2
+	tail -n 30 "$log" | sed 's/^/  | /' >&2
+	rc=1
+	;;
+esac
+exit $rc

@@ -1,0 +1,104 @@
+#!/bin/sh
+# `make test`: every tier, one summary line at the end.
+#   1. host unit tests (ASan/UBSan), header self-containment, formatting
+#   2. on-target tests in QEMU (q35, software emulation): -kernel with 4 CPUs,
+#      3 CPUs, and GRUB multiboot / multiboot2 from an ISO
+#   3. the same test build in Bochs (VMX-capable CPU model) from a GRUB ISO
+# Each check appends "PASS name" or "FAIL name" to a file in build/results/;
+# the summary counts them. The Bochs run goes in the background while QEMU
+# runs, since the two share the machine's two cores.
+set -u
+B=build
+R=$B/results
+rm -rf "$R"
+mkdir -p "$R"
+MAKE=${MAKE:-make}
+JOBS=${JOBS:-2}
+QEMU_TIMEOUT=${QEMU_TIMEOUT:-120}
+BOCHS_TIMEOUT=${BOCHS_TIMEOUT:-600}
+
+pass() { echo "PASS $1" >> "$R/$2.txt"; }
+fail() { echo "FAIL $1" >> "$R/$2.txt"; echo "test: FAIL $1"; }
+
+# Parses a test build's serial log: each "TEST x: PASS|FAIL" line becomes a result.
+collect() { # log tier
+	sed -n "s/^TEST \([^:]*\): \(PASS\|FAIL\)\r\{0,1\}$/\2 $2:\1/p" "$1" >> "$R/$2.txt"
+}
+
+expect_line() { # log tier name regex
+	if grep -q "$4" "$1"; then pass "$2:$3" "$2"; else fail "$2:$3" "$2"; fi
+}
+
+echo "== build"
+if $MAKE -s -j"$JOBS" all >"$R/build.log" 2>&1; then
+	pass build:tandem.elf build
+else
+	cat "$R/build.log"
+	fail build:tandem.elf build
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+ls -l $B/tandem.elf | awk '{print "test: image size", $5, "bytes"}'
+
+# Tier 3 starts first: it is the slowest, and single-threaded.
+echo "== bochs (background)"
+(
+	sh scripts/mkiso.sh $B/tandem-test.iso $B/tandem-test.elf >"$R/bochs-iso.log" 2>&1 &&
+	sh scripts/run-bochs.sh $B/tandem-test.iso $R/bochs.log "$BOCHS_TIMEOUT" 2 >"$R/bochs-run.log" 2>&1
+	echo $? > "$R/bochs.rc"
+) &
+bochs_pid=$!
+
+echo "== host unit tests"
+RESULTS=$R/unit.txt $MAKE -s unit || true
+RESULTS=$R/headers.txt $MAKE -s check-headers >/dev/null || true
+if $MAKE -s format-check; then pass style:clang-format style; else fail style:clang-format style; fi
+
+qemu_case() { # name smp expected-cpus qemu-args...
+	name=$1 smp=$2 want=$3
+	shift 3
+	log=$R/qemu-$name.log
+	start=$(date +%s.%N)
+	sh scripts/run-qemu.sh "$log" "$QEMU_TIMEOUT" "$smp" "$@"
+	rc=$?
+	end=$(date +%s.%N)
+	echo "test: qemu-$name finished in $(awk "BEGIN{printf \"%.1f\", $end - $start}") s (status $rc)"
+	collect "$log" "qemu-$name"
+	expect_line "$log" "qemu-$name" "cpus-online" "^tandem: $want cpus online"
+	if [ $rc -eq 0 ]; then pass "qemu-$name:exit-status" "qemu-$name"; else fail "qemu-$name:exit-status" "qemu-$name"; fi
+}
+
+echo "== on-target tests in QEMU"
+qemu_case smp4 4 4 -kernel $B/tandem-test.elf
+qemu_case smp3 3 3 -kernel $B/tandem-test.elf
+if sh scripts/mkiso.sh $B/tandem-test-mb2.iso $B/tandem-test.elf >"$R/iso.log" 2>&1 &&
+	sh scripts/mkiso.sh -1 $B/tandem-test-mb1.iso $B/tandem-test.elf >>"$R/iso.log" 2>&1; then
+	qemu_case grub-mb2 2 2 -cdrom $B/tandem-test-mb2.iso
+	expect_line "$R/qemu-grub-mb2.log" qemu-grub-mb2 protocol "bootinfo: Multiboot 2"
+	qemu_case grub-mb1 2 2 -cdrom $B/tandem-test-mb1.iso
+	expect_line "$R/qemu-grub-mb1.log" qemu-grub-mb1 protocol "bootinfo: Multiboot 1"
+else
+	cat "$R/iso.log"
+	fail iso:grub-mkrescue iso
+fi
+
+echo "== waiting for bochs"
+wait $bochs_pid
+rc=$(cat "$R/bochs.rc" 2>/dev/null || echo 1)
+cat "$R/bochs-run.log"
+collect "$R/bochs.log" bochs
+expect_line "$R/bochs.log" bochs cpus-online "^tandem: 2 cpus online"
+expect_line "$R/bochs.log" bochs vmx-caps-decoded "^tandem: vmx: "
+expect_line "$R/bochs.log" bochs test-verdict "^tandem-test: [0-9]* passed, 0 failed"
+if [ "$rc" = 0 ]; then pass bochs:ended-by-test bochs; else fail "bochs:ended-by-test(rc=$rc)" bochs; fi
+
+echo "== summary"
+for f in "$R"/*.txt; do
+	t=$(basename "$f" .txt)
+	echo "  $t: $(grep -c '^PASS' "$f") passed, $(grep -c '^FAIL' "$f") failed"
+done
+grep -h '^FAIL' "$R"/*.txt | sed 's/^/  /'
+p=$(cat "$R"/*.txt | grep -c '^PASS')
+f=$(cat "$R"/*.txt | grep -c '^FAIL')
+echo "$p passed, $f failed"
+[ "$f" -eq 0 ] && [ "$p" -gt 0 ]
