@@ -47,8 +47,8 @@ static const char *sb_end(struct strbuild *sb, const char *what)
 
 	if (sb->pool_full)
 		bootinfo_warn(bi,
-			      "%s: %s: string pool (%u bytes) full; truncated to %zu characters",
-			      proto(bi), what, BOOTINFO_POOL_SIZE, sb->len);
+		              "%s: %s: string pool (%u bytes) full; truncated to %zu characters",
+		              proto(bi), what, BOOTINFO_POOL_SIZE, sb->len);
 	if (sb->start >= BOOTINFO_POOL_SIZE)
 		return bi->pool;
 	bi->pool[sb->start + sb->len] = '\0';
@@ -57,7 +57,7 @@ static const char *sb_end(struct strbuild *sb, const char *what)
 }
 
 const char *bootinfo_str_from_buf(struct boot_info *bi, const char *what, const char *src,
-				  size_t avail)
+                                  size_t avail)
 {
 	size_t limit = MIN(avail, (size_t)BOOTINFO_STR_MAX);
 	size_t n = strnlen(src, limit);
@@ -65,12 +65,12 @@ const char *bootinfo_str_from_buf(struct boot_info *bi, const char *what, const 
 
 	if (n == limit && limit == avail) {
 		bootinfo_warn(bi,
-			      "%s: %s is not NUL-terminated within its %zu bytes; using them as is",
-			      proto(bi), what, avail);
+		              "%s: %s is not NUL-terminated within its %zu bytes; using them as is",
+		              proto(bi), what, avail);
 	} else if (n == limit) {
 		n = BOOTINFO_STR_MAX - 1;
 		bootinfo_warn(bi, "%s: %s has no NUL within %u bytes; truncated to %zu characters",
-			      proto(bi), what, BOOTINFO_STR_MAX, n);
+		              proto(bi), what, BOOTINFO_STR_MAX, n);
 	}
 	sb_begin(&sb, bi);
 	for (size_t i = 0; i < n; i++)
@@ -85,7 +85,7 @@ const char *bootinfo_str_from_buf(struct boot_info *bi, const char *what, const 
  * find exactly where readable memory ends.
  */
 const char *bootinfo_str_from_phys(struct boot_info *bi, const char *what,
-				   const struct phys_view *pv, uint64_t pa)
+                                   const struct phys_view *pv, uint64_t pa)
 {
 	struct strbuild sb;
 	size_t i = 0;
@@ -117,12 +117,12 @@ const char *bootinfo_str_from_phys(struct boot_info *bi, const char *what,
 		i += chunk;
 	}
 	bootinfo_warn(bi, "%s: %s at %#lx has no NUL within %u bytes; truncated to %u characters",
-		      proto(bi), what, pa, BOOTINFO_STR_MAX, BOOTINFO_STR_MAX - 1);
+	              proto(bi), what, pa, BOOTINFO_STR_MAX, BOOTINFO_STR_MAX - 1);
 	return sb_end(&sb, what);
 }
 
 bool bootinfo_add_region(struct boot_info *bi, uint32_t idx, uint64_t base, uint64_t len,
-			 uint32_t type)
+                         uint32_t type)
 {
 	struct boot_mem_region *r;
 
@@ -133,14 +133,14 @@ bool bootinfo_add_region(struct boot_info *bi, uint32_t idx, uint64_t base, uint
 		return false;
 	if (base + len < base) {
 		bootinfo_warn(bi, "%s: memory map entry %u [%#lx, +%#lx) wraps past 2^64; clipped",
-			      proto(bi), idx, base, len);
+		              proto(bi), idx, base, len);
 		len = 0 - base;
 	}
 	if (type < MB_MEM_AVAILABLE || type > MB_MEM_BAD) {
 		/* ACPI 6.5 15.1: an OS treats unknown range types as reserved. */
 		bootinfo_warn(bi,
-			      "%s: memory map entry %u has unknown type %u; treated as reserved",
-			      proto(bi), idx, type);
+		              "%s: memory map entry %u has unknown type %u; treated as reserved",
+		              proto(bi), idx, type);
 		type = MB_MEM_RESERVED;
 	}
 	r = &bi->mmap[bi->mmap_count++];
@@ -151,18 +151,18 @@ bool bootinfo_add_region(struct boot_info *bi, uint32_t idx, uint64_t base, uint
 }
 
 struct boot_module *bootinfo_add_module(struct boot_info *bi, uint32_t idx, uint64_t start,
-					uint64_t end)
+                                        uint64_t end)
 {
 	struct boot_module *m;
 
 	if (end < start) {
 		bootinfo_warn(bi, "%s: module %u: end %#lx is below start %#lx; module skipped",
-			      proto(bi), idx, end, start);
+		              proto(bi), idx, end, start);
 		return NULL;
 	}
 	if (end > BOOTINFO_PA_LIMIT) {
 		bootinfo_warn(bi, "%s: module %u: end %#lx is beyond 2^52; module skipped",
-			      proto(bi), idx, end);
+		              proto(bi), idx, end);
 		return NULL;
 	}
 	if (bi->module_count == BOOTINFO_MAX_MODULES)
@@ -190,7 +190,7 @@ static void synthesize_map(struct boot_info *bi)
 	    proto(bi), bi->mem_lower, bi->mem_upper);
 	if (lower > 640) {
 		bootinfo_warn(bi, "%s: mem_lower %u KiB exceeds 640 KiB; assuming 640", proto(bi),
-			      lower);
+		              lower);
 		lower = 640;
 	}
 	bootinfo_add_region(bi, 0, 0, (uint64_t)lower << 10, MB_MEM_AVAILABLE);
@@ -199,7 +199,7 @@ static void synthesize_map(struct boot_info *bi)
 }
 
 int bootinfo_parse(uint32_t magic, uint64_t info_pa, const struct phys_view *pv,
-		   struct boot_info *out)
+                   struct boot_info *out)
 {
 	int err;
 
@@ -272,17 +272,17 @@ static void print_long(const char *label, const char *s)
 void bootinfo_print(const struct boot_info *bi)
 {
 	log_info("boot: Multiboot %u from '%s', info at %#lx (%#lx bytes), %u problem(s)",
-		 bi->protocol, bi->loader_name, bi->info_pa, bi->info_size, bi->problems);
+	         bi->protocol, bi->loader_name, bi->info_pa, bi->info_size, bi->problems);
 	print_long("cmdline", bi->cmdline);
 	if (bi->has_meminfo)
 		log_info("boot: mem_lower %u KiB, mem_upper %u KiB", bi->mem_lower, bi->mem_upper);
 	log_info("boot: memory map, %u entries%s:", bi->mmap_count,
-		 bi->mmap_synthesized ? " (synthesized from mem_lower/mem_upper)" : "");
+	         bi->mmap_synthesized ? " (synthesized from mem_lower/mem_upper)" : "");
 	for (uint32_t i = 0; i < bi->mmap_count; i++) {
 		const struct boot_mem_region *r = &bi->mmap[i];
 
 		log_info("boot:   [0x%012lx-0x%012lx] %s", r->base, r->base + r->len - 1,
-			 bootinfo_mem_type_name(r->type));
+		         bootinfo_mem_type_name(r->type));
 	}
 	for (uint32_t i = 0; i < bi->module_count; i++) {
 		const struct boot_module *m = &bi->modules[i];
@@ -290,12 +290,12 @@ void bootinfo_print(const struct boot_info *bi)
 
 		ksnprintf(label, sizeof(label), "module %u", m->index);
 		log_info("boot: %s at [%#lx, %#lx) (%lu KiB)", label, m->start, m->end,
-			 (m->end - m->start) >> 10);
+		         (m->end - m->start) >> 10);
 		print_long(label, m->cmdline);
 	}
 	if (bi->has_rsdp)
 		log_info("boot: RSDP copy from the loader (%u bytes, ACPI %s)", bi->rsdp_len,
-			 bi->rsdp_len >= BOOTINFO_RSDP_MAX ? "2.0+" : "1.0");
+		         bi->rsdp_len >= BOOTINFO_RSDP_MAX ? "2.0+" : "1.0");
 	else
 		log_info("boot: no RSDP from the loader; ACPI will search the BIOS areas");
 }

@@ -11,7 +11,7 @@
 #include <string.h>
 
 static void parse_modules(struct boot_info *bi, const struct phys_view *pv,
-			  const struct mb1_info *info)
+                          const struct mb1_info *info)
 {
 	uint32_t n = info->mods_count;
 	const uint8_t *list;
@@ -20,14 +20,14 @@ static void parse_modules(struct boot_info *bi, const struct phys_view *pv,
 		return;
 	if (n > BOOTINFO_MAX_MODULES) {
 		bootinfo_warn(bi, "mb1: loader passed %u modules; only the first %u are used", n,
-			      BOOTINFO_MAX_MODULES);
+		              BOOTINFO_MAX_MODULES);
 		n = BOOTINFO_MAX_MODULES;
 	}
 	list = phys_map(pv, info->mods_addr, (uint64_t)n * sizeof(struct mb1_module));
 	if (!list) {
 		bootinfo_warn(bi,
-			      "mb1: module list at %#x (%u entries) is unreadable; no modules used",
-			      info->mods_addr, n);
+		              "mb1: module list at %#x (%u entries) is unreadable; no modules used",
+		              info->mods_addr, n);
 		return;
 	}
 	for (uint32_t i = 0; i < n; i++) {
@@ -50,7 +50,7 @@ static void parse_modules(struct boot_info *bi, const struct phys_view *pv,
  * greater than the minimum of 20 bytes"); the next entry is at +size+4.
  */
 static void parse_mmap(struct boot_info *bi, const struct phys_view *pv,
-		       const struct mb1_info *info)
+                       const struct mb1_info *info)
 {
 	const uint32_t min = sizeof(struct mb1_mmap_entry) - sizeof(uint32_t);
 	uint32_t length = info->mmap_length, off = 0, idx = 0;
@@ -61,7 +61,7 @@ static void parse_mmap(struct boot_info *bi, const struct phys_view *pv,
 	map = phys_map(pv, info->mmap_addr, length);
 	if (!map) {
 		bootinfo_warn(bi, "mb1: memory map at %#x (%u bytes) is unreadable; ignoring it",
-			      info->mmap_addr, length);
+		              info->mmap_addr, length);
 		return;
 	}
 	for (; off < length; idx++) {
@@ -70,8 +70,8 @@ static void parse_mmap(struct boot_info *bi, const struct phys_view *pv,
 
 		if (length - off < sizeof(size)) {
 			bootinfo_warn(bi,
-				      "mb1: %u stray bytes at the end of the memory map; ignored",
-				      length - off);
+			              "mb1: %u stray bytes at the end of the memory map; ignored",
+			              length - off);
 			break;
 		}
 		memcpy(&size, map + off, sizeof(size));

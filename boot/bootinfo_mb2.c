@@ -24,19 +24,19 @@ static void parse_mmap(struct mb2_walk *w, const uint8_t *tag, uint32_t size, ui
 
 	if (size < sizeof(hdr)) {
 		bootinfo_warn(bi, "mb2: memory map tag at offset %#x has size %u (< %zu); ignored",
-			      off, size, sizeof(hdr));
+		              off, size, sizeof(hdr));
 		return;
 	}
 	memcpy(&hdr, tag, sizeof(hdr));
 	if (hdr.entry_size < sizeof(struct mb2_mmap_entry)) {
 		bootinfo_warn(bi, "mb2: memory map tag has entry_size %u (< %zu); ignoring the map",
-			      hdr.entry_size, sizeof(struct mb2_mmap_entry));
+		              hdr.entry_size, sizeof(struct mb2_mmap_entry));
 		return;
 	}
 	if (hdr.entry_version != 0)
 		bootinfo_warn(bi,
-			      "mb2: memory map entry_version %u (expected 0); reading as version 0",
-			      hdr.entry_version);
+		              "mb2: memory map entry_version %u (expected 0); reading as version 0",
+		              hdr.entry_version);
 	w->seen_mmap = true;
 	n = (size - sizeof(hdr)) / hdr.entry_size;
 	for (uint32_t i = 0; i < n; i++) {
@@ -63,7 +63,7 @@ static void parse_module(struct mb2_walk *w, const uint8_t *tag, uint32_t size, 
 
 	if (size < sizeof(mod)) {
 		bootinfo_warn(bi, "mb2: module tag at offset %#x has size %u (< %zu); skipped", off,
-			      size, sizeof(mod));
+		              size, sizeof(mod));
 		return;
 	}
 	idx = w->modules_seen++;
@@ -91,7 +91,7 @@ static void parse_rsdp(struct mb2_walk *w, const uint8_t *tag, uint32_t size, ui
 
 	if (have < want) {
 		bootinfo_warn(bi, "mb2: ACPI %s RSDP tag carries %u bytes (< %u); ignored",
-			      is_new ? "new" : "old", have, want);
+		              is_new ? "new" : "old", have, want);
 		return;
 	}
 	if (!is_new && bi->has_rsdp)
@@ -102,20 +102,20 @@ static void parse_rsdp(struct mb2_walk *w, const uint8_t *tag, uint32_t size, ui
 }
 
 static const char *parse_string(struct mb2_walk *w, bool *seen, const char *what,
-				const uint8_t *tag, uint32_t size, uint32_t off, const char *cur)
+                                const uint8_t *tag, uint32_t size, uint32_t off, const char *cur)
 {
 	if (*seen) {
 		bootinfo_warn(w->bi, "mb2: second %s tag at offset %#x; keeping the first", what,
-			      off);
+		              off);
 		return cur;
 	}
 	*seen = true;
 	return bootinfo_str_from_buf(w->bi, what, (const char *)tag + sizeof(struct mb2_tag),
-				     size - sizeof(struct mb2_tag));
+	                             size - sizeof(struct mb2_tag));
 }
 
 static void parse_tag(struct mb2_walk *w, const uint8_t *tag, uint32_t type, uint32_t size,
-		      uint32_t off)
+                      uint32_t off)
 {
 	struct boot_info *bi = w->bi;
 	struct mb2_tag_meminfo mem;
@@ -127,7 +127,7 @@ static void parse_tag(struct mb2_walk *w, const uint8_t *tag, uint32_t type, uin
 		break;
 	case MB2_TAG_LOADER:
 		bi->loader_name = parse_string(w, &w->seen_loader, "boot loader name", tag, size,
-					       off, bi->loader_name);
+		                               off, bi->loader_name);
 		break;
 	case MB2_TAG_MODULE:
 		parse_module(w, tag, size, off);
@@ -135,8 +135,8 @@ static void parse_tag(struct mb2_walk *w, const uint8_t *tag, uint32_t type, uin
 	case MB2_TAG_MEMINFO:
 		if (size < sizeof(mem)) {
 			bootinfo_warn(bi,
-				      "mb2: meminfo tag at offset %#x has size %u (< %zu); ignored",
-				      off, size, sizeof(mem));
+			              "mb2: meminfo tag at offset %#x has size %u (< %zu); ignored",
+			              off, size, sizeof(mem));
 			break;
 		}
 		memcpy(&mem, tag, sizeof(mem));
@@ -185,7 +185,7 @@ int bootinfo_parse_mb2(uint64_t info_pa, const struct phys_view *pv, struct boot
 	}
 	if (total > BOOTINFO_MB2_MAX) {
 		log_err("mb2: total_size %u exceeds the %u-byte bound; no boot information", total,
-			BOOTINFO_MB2_MAX);
+		        BOOTINFO_MB2_MAX);
 		return -ERR_TRUNC;
 	}
 	info = phys_map(pv, info_pa, total);
@@ -199,7 +199,7 @@ int bootinfo_parse_mb2(uint64_t info_pa, const struct phys_view *pv, struct boot
 	/* 3.6.1: the info block itself is 8-byte aligned; tags are aligned relative to it. */
 	if (!IS_ALIGNED(info_pa, 8))
 		bootinfo_warn(bi, "mb2: info at %#lx is not 8-byte aligned; parsing it anyway",
-			      info_pa);
+		              info_pa);
 
 	for (off = sizeof(hdr);; off += ALIGN_UP(tag.size, 8)) {
 		if (off >= total) {
@@ -236,6 +236,6 @@ int bootinfo_parse_mb2(uint64_t info_pa, const struct phys_view *pv, struct boot
 	}
 	if (w.modules_seen > BOOTINFO_MAX_MODULES)
 		bootinfo_warn(bi, "mb2: loader passed %u modules; only the first %u are used",
-			      w.modules_seen, BOOTINFO_MAX_MODULES);
+		              w.modules_seen, BOOTINFO_MAX_MODULES);
 	return 0;
 }

@@ -44,7 +44,7 @@ static const void *boot_window(const struct phys_view *v, uint64_t pa, uint64_t 
 {
 	return pa + len <= (4ull << 30) ? (const void *)pa : NULL;
 }
-static const struct phys_view identity_view = { boot_window, NULL };
+static const struct phys_view identity_view = {boot_window, NULL};
 
 static void *frame_to_virt(void *ctx, uint64_t pa)
 {
@@ -74,18 +74,18 @@ static void setup_memory(void)
 {
 	struct phys_range reserved[BOOTINFO_MAX_MODULES + 2];
 	unsigned int nres = 0;
-	struct frame_ops ops = { frame_to_virt, NULL };
+	struct frame_ops ops = {frame_to_virt, NULL};
 	int err;
 
 	for (unsigned int i = 0; i < bootinfo.mmap_count; i++)
-		memmap[i] = (struct mem_region){ bootinfo.mmap[i].base, bootinfo.mmap[i].len,
-						 bootinfo.mmap[i].type };
+		memmap[i] = (struct mem_region){bootinfo.mmap[i].base, bootinfo.mmap[i].len,
+		                                bootinfo.mmap[i].type};
 	/* Real-mode IVT, BIOS data, EBDA, the AP trampoline and option ROMs live below 1 MiB. */
-	reserved[nres++] = (struct phys_range){ 0, 1ull << 20 };
-	reserved[nres++] = (struct phys_range){ (uint64_t)__image_start, (uint64_t)__image_end };
+	reserved[nres++] = (struct phys_range){0, 1ull << 20};
+	reserved[nres++] = (struct phys_range){(uint64_t)__image_start, (uint64_t)__image_end};
 	for (unsigned int i = 0; i < bootinfo.module_count; i++)
-		reserved[nres++] = (struct phys_range){ bootinfo.modules[i].start,
-							bootinfo.modules[i].end };
+		reserved[nres++] =
+		    (struct phys_range){bootinfo.modules[i].start, bootinfo.modules[i].end};
 	err = frame_init(&frames, memmap, bootinfo.mmap_count, reserved, nres, &ops);
 	if (err)
 		panic("no usable memory in the Multiboot memory map (%s)", err_str(err));
@@ -106,8 +106,8 @@ static void kalloc_pages_free(void *ctx, void *p, size_t n)
 
 static void __noreturn boot_stage2(void)
 {
-	static const struct kalloc_ops kops = { kalloc_pages, kalloc_pages_free, NULL };
-	struct tsc_refs refs = { acpi.hpet.base, acpi.fadt.pm_tmr_port, acpi.fadt.pm_tmr_32bit };
+	static const struct kalloc_ops kops = {kalloc_pages, kalloc_pages_free, NULL};
+	struct tsc_refs refs = {acpi.hpet.base, acpi.fadt.pm_tmr_port, acpi.fadt.pm_tmr_32bit};
 	uint32_t ids[ACPI_MAX_CPUS];
 	unsigned int n = 0;
 
@@ -142,13 +142,14 @@ void boot_main(uint32_t magic, uint32_t info)
 	early_cpu_setup();
 	log_info("Tandem research hypervisor, booting");
 	if (bootinfo_parse(magic, info, &identity_view, &bootinfo) < 0)
-		panic("no usable Multiboot information (magic %#x, info at %#x): cannot find memory; halting",
-		      magic, info);
+		panic(
+		    "no usable Multiboot information (magic %#x, info at %#x): cannot find memory; halting",
+		    magic, info);
 	bootinfo_print(&bootinfo);
 	cmdline_apply_boot(bootinfo.cmdline);
 
 	if (acpi_parse(&identity_view, bootinfo.has_rsdp ? bootinfo.rsdp : NULL, bootinfo.rsdp_len,
-		       &acpi) < 0)
+	               &acpi) < 0)
 		acpi_fallback(&acpi);
 	acpi_print(&acpi);
 

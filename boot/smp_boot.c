@@ -17,9 +17,9 @@
 #include <x86/stacks.h>
 #include <x86/tsc.h>
 
-#define INIT_DELAY_NS   10000000ull  /* 10 ms after INIT */
-#define SIPI_DELAY_NS   200000ull    /* 200 us between the two SIPIs */
-#define AP_TIMEOUT_NS   1000000000ull /* emulators schedule vCPU threads late: allow 1 s */
+#define INIT_DELAY_NS 10000000ull   /* 10 ms after INIT */
+#define SIPI_DELAY_NS 200000ull     /* 200 us between the two SIPIs */
+#define AP_TIMEOUT_NS 1000000000ull /* emulators schedule vCPU threads late: allow 1 s */
 
 extern const char ap_trampoline[], ap_trampoline_end[];
 struct ap_start ap_start;
@@ -96,7 +96,8 @@ void ap_main(uint32_t cpu)
 	desc_init_cpu();
 	lapic_init_ap();
 	if (lapic_id() != percpu[cpu].apic_id) {
-		log_warn("smp: cpu %u expected APIC ID %u but is %u", cpu, percpu[cpu].apic_id, lapic_id());
+		log_warn("smp: cpu %u expected APIC ID %u but is %u", cpu, percpu[cpu].apic_id,
+		         lapic_id());
 		percpu[cpu].apic_id = lapic_id();
 	}
 	percpu_mark_online();
@@ -114,7 +115,8 @@ unsigned int smp_boot(const uint32_t *apic_ids, unsigned int n)
 		if (apic_ids[i] == self)
 			continue;
 		if (next >= MAX_CPUS) {
-			log_warn("smp: more than %d CPUs; APIC ID %u and later not started", MAX_CPUS, apic_ids[i]);
+			log_warn("smp: more than %d CPUs; APIC ID %u and later not started",
+			         MAX_CPUS, apic_ids[i]);
 			break;
 		}
 		if (start_ap(next, apic_ids[i]))

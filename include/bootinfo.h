@@ -41,7 +41,7 @@ struct boot_mem_region {
 struct boot_module {
 	uint64_t start, end; /* physical, [start, end) */
 	const char *cmdline; /* in the pool; "" when none */
-	uint32_t index;	     /* position in the loader's list, for messages */
+	uint32_t index;      /* position in the loader's list, for messages */
 };
 
 /*
@@ -50,8 +50,8 @@ struct boot_module {
  * ~22 KiB it belongs in static storage, not on a stack.
  */
 struct boot_info {
-	uint32_t protocol;	 /* 1 or 2 */
-	const char *cmdline;	 /* never NULL; "" when absent */
+	uint32_t protocol;       /* 1 or 2 */
+	const char *cmdline;     /* never NULL; "" when absent */
 	const char *loader_name; /* never NULL; "" when absent */
 
 	bool has_meminfo;
@@ -85,7 +85,7 @@ struct boot_info {
  * unreadable or whose size is out of bounds.
  */
 int bootinfo_parse(uint32_t magic, uint64_t info_pa, const struct phys_view *pv,
-		   struct boot_info *out);
+                   struct boot_info *out);
 
 /* Logs protocol, loader, cmdline, memory map, modules and RSDP presence. */
 void bootinfo_print(const struct boot_info *bi);
@@ -107,18 +107,18 @@ int bootinfo_parse_mb2(uint64_t info_pa, const struct phys_view *pv, struct boot
 
 /* Copies a string found inside an already mapped buffer of avail bytes. */
 const char *bootinfo_str_from_buf(struct boot_info *bi, const char *what, const char *src,
-				  size_t avail);
+                                  size_t avail);
 /* Copies a NUL-terminated string at physical address pa (0: absent, ""). */
 const char *bootinfo_str_from_phys(struct boot_info *bi, const char *what,
-				   const struct phys_view *pv, uint64_t pa);
+                                   const struct phys_view *pv, uint64_t pa);
 /* Appends a memory map entry (idx names it in messages); false when the map is full. */
 bool bootinfo_add_region(struct boot_info *bi, uint32_t idx, uint64_t base, uint64_t len,
-			 uint32_t type);
+                         uint32_t type);
 /*
  * Appends a module with cmdline "" after checking its range. Returns it, or
  * NULL when the range is bad (skipped with a warning) or the array is full.
  */
 struct boot_module *bootinfo_add_module(struct boot_info *bi, uint32_t idx, uint64_t start,
-					uint64_t end);
+                                        uint64_t end);
 
 #endif

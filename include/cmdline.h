@@ -26,21 +26,21 @@
 /* ---- Tandem's options ------------------------------------------------------ */
 
 enum boot_option_type {
-	BOOT_OPT_BOOL,	 /* bool; 1/0, on/off, yes/no, true/false; bare `name` sets it */
-	BOOT_OPT_UINT,	 /* unsigned integer of any width; decimal or 0x hex; min..max */
-	BOOT_OPT_SIZE,	 /* like UINT, with an optional K/M/G (binary) suffix */
+	BOOT_OPT_BOOL,   /* bool; 1/0, on/off, yes/no, true/false; bare `name` sets it */
+	BOOT_OPT_UINT,   /* unsigned integer of any width; decimal or 0x hex; min..max */
+	BOOT_OPT_SIZE,   /* like UINT, with an optional K/M/G (binary) suffix */
 	BOOT_OPT_STRING, /* char array; the value must fit with its NUL */
-	BOOT_OPT_ENUM,	 /* unsigned int index into names[] */
+	BOOT_OPT_ENUM,   /* unsigned int index into names[] */
 };
 
 struct boot_option {
 	const char *name;
 	const char *help;
 	void *var;
-	uint64_t min, max;	  /* UINT, SIZE */
+	uint64_t min, max;        /* UINT, SIZE */
 	const char *const *names; /* ENUM */
-	uint32_t count;		  /* ENUM: entries in names */
-	uint32_t size;		  /* sizeof the variable (STRING: of the array) */
+	uint32_t count;           /* ENUM: entries in names */
+	uint32_t size;            /* sizeof the variable (STRING: of the array) */
 	enum boot_option_type type;
 };
 
@@ -62,8 +62,8 @@ struct boot_option {
 	{                                                                                          \
 		.name = (nm), .help = (hlp), .var = &(v), .min = (lo), .max = (hi), .type = (t),   \
 		.size = sizeof(v) + BOOTOPT_CHECK_(!BOOTOPT_UNSIGNED_(v)) +                        \
-			BOOTOPT_CHECK_((uint64_t)(lo) > (uint64_t)(hi)) +                          \
-			BOOTOPT_CHECK_((uint64_t)(hi) > (uint64_t)(__typeof__(v))-1)               \
+		        BOOTOPT_CHECK_((uint64_t)(lo) > (uint64_t)(hi)) +                          \
+		        BOOTOPT_CHECK_((uint64_t)(hi) > (uint64_t)(__typeof__(v))-1)               \
 	}
 #define BOOT_OPTION_INIT_UINT(nm, v, lo, hi, hlp)                                                  \
 	BOOTOPT_INIT_NUM_(nm, v, lo, hi, hlp, BOOT_OPT_UINT)
@@ -73,16 +73,16 @@ struct boot_option {
 	{                                                                                          \
 		.name = (nm), .help = (hlp), .var = (buf), .type = BOOT_OPT_STRING,                \
 		.size = sizeof(buf) +                                                              \
-			BOOTOPT_CHECK_(__builtin_types_compatible_p(__typeof__(buf),               \
-								    __typeof__(&(buf)[0])) ||      \
-				       sizeof((buf)[0]) != 1)                                      \
+		        BOOTOPT_CHECK_(__builtin_types_compatible_p(__typeof__(buf),               \
+		                                                    __typeof__(&(buf)[0])) ||      \
+		                       sizeof((buf)[0]) != 1)                                      \
 	}
 #define BOOT_OPTION_INIT_ENUM(nm, v, nms, hlp)                                                     \
 	{                                                                                          \
 		.name = (nm), .help = (hlp), .var = &(v), .names = (nms),                          \
 		.count = ARRAY_SIZE(nms), .type = BOOT_OPT_ENUM,                                   \
 		.size = sizeof(v) +                                                                \
-			BOOTOPT_CHECK_(!__builtin_types_compatible_p(__typeof__(v), unsigned int)) \
+		        BOOTOPT_CHECK_(!__builtin_types_compatible_p(__typeof__(v), unsigned int)) \
 	}
 
 #define BOOTOPT_CAT2_(a, b) a##b
@@ -93,7 +93,7 @@ struct boot_option {
 	    __attribute__((used)) __aligned(8) =
 
 /* Declarations placing an option in ".bootopts"; name is a string literal. */
-#define BOOT_OPTION_BOOL(nm, v, hlp)	     BOOTOPT_DECL_ BOOT_OPTION_INIT_BOOL(nm, v, hlp)
+#define BOOT_OPTION_BOOL(nm, v, hlp)         BOOTOPT_DECL_ BOOT_OPTION_INIT_BOOL(nm, v, hlp)
 #define BOOT_OPTION_UINT(nm, v, lo, hi, hlp) BOOTOPT_DECL_ BOOT_OPTION_INIT_UINT(nm, v, lo, hi, hlp)
 #define BOOT_OPTION_SIZE(nm, v, lo, hi, hlp) BOOTOPT_DECL_ BOOT_OPTION_INIT_SIZE(nm, v, lo, hi, hlp)
 #define BOOT_OPTION_STRING(nm, buf, hlp)     BOOTOPT_DECL_ BOOT_OPTION_INIT_STRING(nm, buf, hlp)
@@ -161,10 +161,10 @@ bool cmdline_isspace(char c);
  * after which everything is kept verbatim (trimmed) as the tail. Storage is
  * inside the struct, so it may be copied freely.
  */
-#define MODCMD_MAX_ARGS	 16
-#define MODCMD_KEY_MAX	 32   /* including the NUL */
+#define MODCMD_MAX_ARGS  16
+#define MODCMD_KEY_MAX   32   /* including the NUL */
 #define MODCMD_VALUE_MAX 128  /* including the NUL */
-#define MODCMD_TAIL_MAX	 2048 /* including the NUL; Linux's COMMAND_LINE_SIZE on x86 */
+#define MODCMD_TAIL_MAX  2048 /* including the NUL; Linux's COMMAND_LINE_SIZE on x86 */
 
 struct modcmd_arg {
 	char key[MODCMD_KEY_MAX];

@@ -42,11 +42,11 @@ struct frame_ops {
 };
 
 struct frame_stats {
-	size_t total;	   /* usable frames (excludes the bitmap's own frames) */
-	size_t free;	   /* frames free now */
+	size_t total;      /* usable frames (excludes the bitmap's own frames) */
+	size_t free;       /* frames free now */
 	size_t allocated;  /* total - free */
-	size_t peak;	   /* highest allocated ever seen */
-	size_t meta;	   /* frames holding the bitmap */
+	size_t peak;       /* highest allocated ever seen */
+	size_t meta;       /* frames holding the bitmap */
 	uint64_t allocs;   /* frame_alloc + frame_alloc_contig calls */
 	uint64_t failures; /* of those, how many returned 0 */
 };
@@ -54,16 +54,16 @@ struct frame_stats {
 struct frame_pool {
 	/* Set by frame_init, read-only afterwards (no lock needed). */
 	uint64_t base_pfn; /* frame number of bitmap bit 0 */
-	size_t nframes;	   /* frames the bitmaps describe */
-	size_t nwords;	   /* 64-bit words per bitmap */
+	size_t nframes;    /* frames the bitmaps describe */
+	size_t nwords;     /* 64-bit words per bitmap */
 	uint64_t *usable;  /* bit set: frame belongs to the pool (never changes) */
 	uint64_t meta_pa;  /* where the bitmaps live */
-	size_t meta;	   /* frames the bitmaps occupy */
-	size_t total;	   /* usable frames */
+	size_t meta;       /* frames the bitmaps occupy */
+	size_t total;      /* usable frames */
 
 	spinlock_t lock; /* protects every field below and the bits of used[] */
-	uint64_t *used;	 /* bit set: allocated or not usable (padding bits too) */
-	size_t hint;	 /* word index where frame_alloc's next-fit search starts */
+	uint64_t *used;  /* bit set: allocated or not usable (padding bits too) */
+	size_t hint;     /* word index where frame_alloc's next-fit search starts */
 	size_t free;
 	size_t peak;
 	uint64_t allocs;
@@ -82,7 +82,7 @@ extern struct frame_pool frames;
  * nowhere.
  */
 int frame_init(struct frame_pool *p, const struct mem_region *map, size_t n,
-	       const struct phys_range *reserved, size_t nres, const struct frame_ops *ops);
+               const struct phys_range *reserved, size_t nres, const struct frame_ops *ops);
 
 /* One frame; returns its physical address or 0 when none is free. */
 uint64_t frame_alloc(struct frame_pool *p);
@@ -93,7 +93,7 @@ uint64_t frame_alloc(struct frame_pool *p);
  * whose end is <= max_pa (0: no limit). Lowest fit first. 0 when none.
  */
 uint64_t frame_alloc_contig(struct frame_pool *p, size_t nframes, size_t align_frames,
-			    uint64_t max_pa);
+                            uint64_t max_pa);
 
 /*
  * Returns nframes frames starting at pa. Panics when pa is unaligned, or a

@@ -17,7 +17,7 @@
 #define KALLOC_MIN_SHIFT 4  /* 16 bytes */
 #define KALLOC_MAX_SHIFT 11 /* 2048 bytes */
 #define KALLOC_MAX_SMALL (1u << KALLOC_MAX_SHIFT)
-#define KALLOC_NCLASSES	 (KALLOC_MAX_SHIFT - KALLOC_MIN_SHIFT + 1)
+#define KALLOC_NCLASSES  (KALLOC_MAX_SHIFT - KALLOC_MIN_SHIFT + 1)
 
 struct kalloc_ops {
 	/*
@@ -32,9 +32,9 @@ struct kalloc_ops {
 };
 
 struct kalloc_class_stats {
-	size_t size;	 /* object size; 0 for the large-allocation line */
-	size_t inuse;	 /* live objects (large: live allocations) */
-	size_t pages;	 /* pages held, including a cached empty one */
+	size_t size;     /* object size; 0 for the large-allocation line */
+	size_t inuse;    /* live objects (large: live allocations) */
+	size_t pages;    /* pages held, including a cached empty one */
 	uint64_t allocs; /* successful kalloc calls */
 	uint64_t frees;
 };

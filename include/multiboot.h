@@ -29,14 +29,14 @@
 #define MB1_INFO_LOADER  (1 << 9)
 
 /* Multiboot 2 info tag types (spec 3.6). */
-#define MB2_TAG_END        0
-#define MB2_TAG_CMDLINE    1
-#define MB2_TAG_LOADER     2
-#define MB2_TAG_MODULE     3
-#define MB2_TAG_MEMINFO    4
-#define MB2_TAG_MMAP       6
-#define MB2_TAG_ACPI_OLD   14
-#define MB2_TAG_ACPI_NEW   15
+#define MB2_TAG_END      0
+#define MB2_TAG_CMDLINE  1
+#define MB2_TAG_LOADER   2
+#define MB2_TAG_MODULE   3
+#define MB2_TAG_MEMINFO  4
+#define MB2_TAG_MMAP     6
+#define MB2_TAG_ACPI_OLD 14
+#define MB2_TAG_ACPI_NEW 15
 
 /* Memory map entry types, shared by both (and by the E820 map). */
 #define MB_MEM_AVAILABLE 1

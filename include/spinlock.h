@@ -14,7 +14,10 @@ typedef struct {
 	uint16_t owner;
 } spinlock_t;
 
-#define SPINLOCK_INIT {0, 0}
+#define SPINLOCK_INIT                                                                              \
+	{                                                                                          \
+		0, 0                                                                               \
+	}
 
 static inline void spin_lock(spinlock_t *l)
 {
@@ -31,7 +34,8 @@ static inline void spin_unlock(spinlock_t *l)
 
 static inline int spin_is_locked(spinlock_t *l)
 {
-	return __atomic_load_n(&l->owner, __ATOMIC_RELAXED) != __atomic_load_n(&l->next, __ATOMIC_RELAXED);
+	return __atomic_load_n(&l->owner, __ATOMIC_RELAXED) !=
+	       __atomic_load_n(&l->next, __ATOMIC_RELAXED);
 }
 
 static inline unsigned long spin_lock_irqsave(spinlock_t *l)

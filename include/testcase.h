@@ -18,8 +18,8 @@ struct testcase {
 
 #define TESTCASE(id)                                                                               \
 	static void test_##id(void);                                                               \
-	static const struct testcase testcase_##id __section(".testcases") __attribute__((used)) = \
-		{ #id, test_##id };                                                                \
+	static const struct testcase testcase_##id __section(".testcases")                         \
+	    __attribute__((used)) = {#id, test_##id};                                              \
 	static void test_##id(void)
 
 extern const struct testcase __testcases_start[], __testcases_end[];

@@ -10,7 +10,7 @@ extern const struct boot_option __bootopts_start[], __bootopts_end[];
 int cmdline_apply_boot(const char *cmdline)
 {
 	return cmdline_apply(cmdline_skip_image_path(cmdline), __bootopts_start,
-			     (size_t)(__bootopts_end - __bootopts_start));
+	                     (size_t)(__bootopts_end - __bootopts_start));
 }
 
 void cmdline_print_boot_options(void)

@@ -276,7 +276,7 @@ static bool set_value(const struct boot_option *o, const char *value)
 	case BOOT_OPT_UINT:
 	case BOOT_OPT_SIZE:
 		if (o->type == BOOT_OPT_UINT ? !cmdline_parse_uint(value, &v)
-					     : !cmdline_parse_size(value, &v))
+		                             : !cmdline_parse_size(value, &v))
 			return false;
 		if (v < o->min || v > o->max)
 			return false;
@@ -331,7 +331,7 @@ int cmdline_apply(const char *cmdline, const struct boot_option *opts, size_t n)
 		}
 		if (r < 0) {
 			log_warn("option '%.*s%s' is longer than %d characters; ignored",
-				 CMDLINE_SHOW(&t), TOKEN_MAX - 1);
+			         CMDLINE_SHOW(&t), TOKEN_MAX - 1);
 			problems++;
 			continue;
 		}
@@ -348,14 +348,14 @@ int cmdline_apply(const char *cmdline, const struct boot_option *opts, size_t n)
 		format_value(o, cur, sizeof(cur));
 		if (!t.value) {
 			log_warn("option '%s' needs a value (%s=...); keeping %s", o->name, o->name,
-				 cur);
+			         cur);
 			problems++;
 			continue;
 		}
 		if (!set_value(o, t.value)) {
 			describe(o, want, sizeof(want));
 			log_warn("option '%s': invalid value '%s' (expected %s); keeping %s",
-				 o->name, t.value, want, cur);
+			         o->name, t.value, want, cur);
 			problems++;
 		}
 	}
@@ -363,7 +363,7 @@ int cmdline_apply(const char *cmdline, const struct boot_option *opts, size_t n)
 }
 
 static const char *const type_names[] = {
-    [BOOT_OPT_BOOL] = "bool",	  [BOOT_OPT_UINT] = "uint", [BOOT_OPT_SIZE] = "size",
+    [BOOT_OPT_BOOL] = "bool",     [BOOT_OPT_UINT] = "uint", [BOOT_OPT_SIZE] = "size",
     [BOOT_OPT_STRING] = "string", [BOOT_OPT_ENUM] = "enum",
 };
 
@@ -376,7 +376,7 @@ void cmdline_print_options(const struct boot_option *opts, size_t n)
 		format_value(o, cur, sizeof(cur));
 		describe(o, want, sizeof(want));
 		log_info("option %s=%s (%s: %s): %s", o->name, cur, type_names[o->type], want,
-			 o->help);
+		         o->help);
 	}
 }
 

@@ -43,7 +43,7 @@ static void emit_str(struct out *o, const struct spec *sp, const char *s)
 }
 
 static void emit_num(struct out *o, const struct spec *sp, uint64_t v, bool neg, unsigned base,
-		     bool upper, const char *prefix)
+                     bool upper, const char *prefix)
 {
 	const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
 	char tmp[24];
@@ -89,7 +89,7 @@ static const char *parse_int(const char *f, int *v)
 
 size_t kvformat(format_sink_t sink, void *ctx, const char *fmt, va_list ap)
 {
-	struct out o = { sink, ctx, 0 };
+	struct out o = {sink, ctx, 0};
 	va_list args;
 
 	va_copy(args, ap);
@@ -99,7 +99,7 @@ size_t kvformat(format_sink_t sink, void *ctx, const char *fmt, va_list ap)
 			continue;
 		}
 		const char *start = f++;
-		struct spec sp = { .prec = -1 };
+		struct spec sp = {.prec = -1};
 
 		for (;; f++) {
 			if (*f == '-')
@@ -151,8 +151,11 @@ size_t kvformat(format_sink_t sink, void *ctx, const char *fmt, va_list ap)
 		switch (*f) {
 		case 'd':
 		case 'i':
-			s = len == 2 ? va_arg(args, long long) : len == 1 ? va_arg(args, long) : va_arg(args, int);
-			emit_num(&o, &sp, s < 0 ? -(uint64_t)s : (uint64_t)s, s < 0, 10, false, NULL);
+			s = len == 2   ? va_arg(args, long long)
+			    : len == 1 ? va_arg(args, long)
+			               : va_arg(args, int);
+			emit_num(&o, &sp, s < 0 ? -(uint64_t)s : (uint64_t)s, s < 0, 10, false,
+			         NULL);
 			break;
 		case 'u':
 		case 'x':
@@ -160,7 +163,7 @@ size_t kvformat(format_sink_t sink, void *ctx, const char *fmt, va_list ap)
 		case 'o':
 			u = len == 2   ? va_arg(args, unsigned long long)
 			    : len == 1 ? va_arg(args, unsigned long)
-				       : va_arg(args, unsigned int);
+			               : va_arg(args, unsigned int);
 			if (f[-1] == 'h' && f[-2] == 'h')
 				u = (unsigned char)u;
 			else if (f[-1] == 'h')
@@ -172,7 +175,7 @@ size_t kvformat(format_sink_t sink, void *ctx, const char *fmt, va_list ap)
 				emit_num(&o, &sp, u, false, 8, false, sp.alt && u ? "0" : NULL);
 			else
 				emit_num(&o, &sp, u, false, 16, *f == 'X',
-					 sp.alt && u ? (*f == 'X' ? "0X" : "0x") : NULL);
+				         sp.alt && u ? (*f == 'X' ? "0X" : "0x") : NULL);
 			break;
 		case 'p':
 			sp.plus = sp.space = false;
@@ -182,7 +185,7 @@ size_t kvformat(format_sink_t sink, void *ctx, const char *fmt, va_list ap)
 			emit_str(&o, &sp, va_arg(args, const char *));
 			break;
 		case 'c': {
-			char c[2] = { (char)va_arg(args, int), 0 };
+			char c[2] = {(char)va_arg(args, int), 0};
 			sp.prec = -1;
 			if (!sp.left)
 				pad(&o, ' ', sp.width - 1);
@@ -222,7 +225,7 @@ static void buf_sink(void *ctx, char c)
 
 size_t kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 {
-	struct bufctx b = { buf, size, 0 };
+	struct bufctx b = {buf, size, 0};
 	size_t n = kvformat(buf_sink, &b, fmt, ap);
 
 	if (size)

@@ -185,7 +185,7 @@ static size_t bits_find(const uint64_t *map, size_t from, size_t to, bool val)
 /* ---- init --------------------------------------------------------------- */
 
 static int check_input(struct frame_pool *p, const struct mem_region *map, size_t n,
-		       const struct phys_range *reserved, size_t nres, const struct frame_ops *ops)
+                       const struct phys_range *reserved, size_t nres, const struct frame_ops *ops)
 {
 	if (!p || !ops || !ops->phys_to_virt || (n && !map) || (nres && !reserved)) {
 		log_err("frame: missing pool, ops or table");
@@ -194,8 +194,8 @@ static int check_input(struct frame_pool *p, const struct mem_region *map, size_
 	for (size_t i = 0; i < nres; i++) {
 		if (reserved[i].end < reserved[i].base) {
 			log_err("frame: reserved range %zu ends (%#llx) before it starts (%#llx)",
-				i, (unsigned long long)reserved[i].end,
-				(unsigned long long)reserved[i].base);
+			        i, (unsigned long long)reserved[i].end,
+			        (unsigned long long)reserved[i].base);
 			return -ERR_INVAL;
 		}
 	}
@@ -203,7 +203,7 @@ static int check_input(struct frame_pool *p, const struct mem_region *map, size_
 }
 
 int frame_init(struct frame_pool *p, const struct mem_region *map, size_t n,
-	       const struct phys_range *reserved, size_t nres, const struct frame_ops *ops)
+               const struct phys_range *reserved, size_t nres, const struct frame_ops *ops)
 {
 	struct frame_scan s = {map, n, reserved, nres};
 	struct frame_span run, extent = {0, 0};
@@ -225,7 +225,7 @@ int frame_init(struct frame_pool *p, const struct mem_region *map, size_t n,
 	}
 	if (!count) {
 		log_err("frame: no usable memory in a %zu-entry map with %zu reserved ranges", n,
-			nres);
+		        nres);
 		return -ERR_NOMEM;
 	}
 
@@ -239,13 +239,13 @@ int frame_init(struct frame_pool *p, const struct mem_region *map, size_t n,
 	}
 	if (!found) {
 		log_err("frame: no free run of %zu frames for the bitmap (%llu frames usable)",
-			meta, (unsigned long long)count);
+		        meta, (unsigned long long)count);
 		return -ERR_NOMEM;
 	}
 	bm = ops->phys_to_virt(ops->ctx, meta_pfn << FRAME_SHIFT);
 	if (!bm) {
 		log_err("frame: bitmap at %#llx is not mapped",
-			(unsigned long long)(meta_pfn << FRAME_SHIFT));
+		        (unsigned long long)(meta_pfn << FRAME_SHIFT));
 		return -ERR_INVAL;
 	}
 
@@ -328,7 +328,7 @@ static size_t find_contig(struct frame_pool *p, size_t n, uint64_t align, size_t
 }
 
 uint64_t frame_alloc_contig(struct frame_pool *p, size_t nframes, size_t align_frames,
-			    uint64_t max_pa)
+                            uint64_t max_pa)
 {
 	uint64_t align = align_frames ? align_frames : 1, pa = 0;
 	unsigned long f;
@@ -422,10 +422,10 @@ void frame_print(const struct frame_pool *p)
 
 	frame_stats(p, &s);
 	log_info("frame: %zu frames (%zu MiB) usable in [%#llx, %#llx), bitmap %zu frames at %#llx",
-		 s.total, s.total >> (20 - FRAME_SHIFT),
-		 (unsigned long long)(p->base_pfn << FRAME_SHIFT),
-		 (unsigned long long)((p->base_pfn + p->nframes) << FRAME_SHIFT), s.meta,
-		 (unsigned long long)p->meta_pa);
+	         s.total, s.total >> (20 - FRAME_SHIFT),
+	         (unsigned long long)(p->base_pfn << FRAME_SHIFT),
+	         (unsigned long long)((p->base_pfn + p->nframes) << FRAME_SHIFT), s.meta,
+	         (unsigned long long)p->meta_pa);
 	log_info("frame: %zu free, %zu allocated (peak %zu); %llu allocs, %llu failed", s.free,
-		 s.allocated, s.peak, (unsigned long long)s.allocs, (unsigned long long)s.failures);
+	         s.allocated, s.peak, (unsigned long long)s.allocs, (unsigned long long)s.failures);
 }

@@ -24,17 +24,17 @@
 
 /* At the start of every small-object page; lives and dies with the page. */
 struct kalloc_slab {
-	uint32_t magic;			      /* SLAB_MAGIC while the page belongs to a class */
-	uint8_t cls;			      /* index into ka.cls */
-	uint16_t nobj;			      /* objects the page holds */
-	uint16_t nfree;			      /* bits set in freemap */
+	uint32_t magic;                       /* SLAB_MAGIC while the page belongs to a class */
+	uint8_t cls;                          /* index into ka.cls */
+	uint16_t nobj;                        /* objects the page holds */
+	uint16_t nfree;                       /* bits set in freemap */
 	struct kalloc_slab *next, *prev;      /* class partial list, iff nfree > 0 */
 	uint64_t freemap[SLAB_MAP_BITS / 64]; /* bit i set: object i is free */
 };
 
 _Static_assert(sizeof(struct kalloc_slab) <= SLAB_HDR, "slab header outgrew its slot");
 _Static_assert((KALLOC_PAGE_SIZE - SLAB_HDR) >> KALLOC_MIN_SHIFT <= SLAB_MAP_BITS,
-	       "freemap too small for the smallest class");
+               "freemap too small for the smallest class");
 
 /* One live large allocation; itself a small object. */
 struct kalloc_large {
@@ -334,9 +334,9 @@ void kalloc_print(void)
 	log_info("kalloc: %6s %8s %6s %10s %10s", "size", "inuse", "pages", "allocs", "frees");
 	for (unsigned int ci = 0; ci < KALLOC_NCLASSES; ci++)
 		log_info("kalloc: %6zu %8zu %6zu %10llu %10llu", s.cls[ci].size, s.cls[ci].inuse,
-			 s.cls[ci].pages, (unsigned long long)s.cls[ci].allocs,
-			 (unsigned long long)s.cls[ci].frees);
+		         s.cls[ci].pages, (unsigned long long)s.cls[ci].allocs,
+		         (unsigned long long)s.cls[ci].frees);
 	log_info("kalloc: %6s %8zu %6zu %10llu %10llu", "large", s.large.inuse, s.large.pages,
-		 (unsigned long long)s.large.allocs, (unsigned long long)s.large.frees);
+	         (unsigned long long)s.large.allocs, (unsigned long long)s.large.frees);
 	log_info("kalloc: %llu failed allocations", (unsigned long long)s.failures);
 }

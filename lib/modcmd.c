@@ -43,7 +43,7 @@ int modcmd_parse(const char *s, struct modcmd *out)
 
 		if (r == -ERR_INVAL) {
 			log_err("module command line: unbalanced quote in '%.*s%s'",
-				CMDLINE_SHOW(&t));
+			        CMDLINE_SHOW(&t));
 			return fail(out, -ERR_INVAL);
 		}
 		if (t.raw_len == 2 && t.raw[0] == '-' && t.raw[1] == '-') {
@@ -76,7 +76,7 @@ int modcmd_parse(const char *s, struct modcmd *out)
 		}
 		if (modcmd_has(out, t.key)) {
 			log_err("module command line: duplicate key '%s' in '%.*s%s'", t.key,
-				CMDLINE_SHOW(&t));
+			        CMDLINE_SHOW(&t));
 			return fail(out, -ERR_INVAL);
 		}
 		if (out->count == MODCMD_MAX_ARGS) {

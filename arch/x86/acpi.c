@@ -48,7 +48,8 @@ static bool rsdp_check(const void *p, size_t avail, const char *where, struct rs
 	const struct acpi_rsdp *r = p;
 
 	if (avail < ACPI_RSDP_V1_LEN) {
-		log_warn("%s is %zu bytes, shorter than the 20 of an RSDP; ignoring it", where, avail);
+		log_warn("%s is %zu bytes, shorter than the 20 of an RSDP; ignoring it", where,
+		         avail);
 		return false;
 	}
 	if (memcmp(r->signature, ACPI_SIG_RSDP, sizeof(r->signature)) != 0) {
@@ -67,12 +68,12 @@ static bool rsdp_check(const void *p, size_t avail, const char *where, struct rs
 		return true;
 	if (avail < ACPI_RSDP_V2_LEN) {
 		log_warn("%s (revision %u) has only %zu readable bytes; using its RSDT only", where,
-			 r->revision, avail);
+		         r->revision, avail);
 		return true;
 	}
 	if (r->length < ACPI_RSDP_V2_LEN || r->length > avail) {
-		log_warn("%s claims length %u but %zu bytes are readable; using its RSDT only", where,
-			 r->length, avail);
+		log_warn("%s claims length %u but %zu bytes are readable; using its RSDT only",
+		         where, r->length, avail);
 		return true;
 	}
 	if (acpi_sum8(r, r->length) != 0) {
@@ -85,7 +86,7 @@ static bool rsdp_check(const void *p, size_t avail, const char *where, struct rs
 
 /* Looks for a valid RSDP in [start, end) on 16-byte boundaries; returns its address or 0. */
 static uint64_t rsdp_scan(const struct phys_view *pv, uint64_t start, uint64_t end,
-			  struct rsdp_info *ri)
+                          struct rsdp_info *ri)
 {
 	for (uint64_t pa = start; pa + ACPI_RSDP_V1_LEN <= end; pa += ACPI_RSDP_ALIGN) {
 		const struct acpi_rsdp *r = phys_map(pv, pa, ACPI_RSDP_V1_LEN), *v2;
@@ -118,7 +119,7 @@ static uint64_t rsdp_scan(const struct phys_view *pv, uint64_t start, uint64_t e
  * false when none is found; *pa is 0 for the copy.
  */
 static bool rsdp_find(const struct phys_view *pv, const void *copy, size_t copy_len,
-		      struct rsdp_info *ri, uint64_t *pa)
+                      struct rsdp_info *ri, uint64_t *pa)
 {
 	const uint8_t *seg;
 
@@ -147,7 +148,7 @@ static bool rsdp_find(const struct phys_view *pv, const void *copy, size_t copy_
  * Otherwise logs why, naming the table, and returns NULL.
  */
 static const struct acpi_sdt_header *table_map(const struct phys_view *pv, uint64_t pa,
-					       const char *sig, uint32_t min_len)
+                                               const char *sig, uint32_t min_len)
 {
 	const struct acpi_sdt_header *h = phys_map(pv, pa, sizeof(*h));
 	char name[5];
@@ -159,19 +160,19 @@ static const struct acpi_sdt_header *table_map(const struct phys_view *pv, uint6
 	}
 	if (memcmp(h->signature, sig, 4) != 0) {
 		log_warn("expected the %s table at %#lx but found \"%s\"; skipping it", sig, pa,
-			 acpi_sig_str(h->signature, name));
+		         acpi_sig_str(h->signature, name));
 		return NULL;
 	}
 	len = h->length;
 	if (len < min_len || len > ACPI_TABLE_MAX_LEN) {
 		log_warn("%s table at %#lx claims length %u (expected %u to %u); skipping it", sig,
-			 pa, len, min_len, ACPI_TABLE_MAX_LEN);
+		         pa, len, min_len, ACPI_TABLE_MAX_LEN);
 		return NULL;
 	}
 	h = phys_map(pv, pa, len);
 	if (!h) {
 		log_warn("%s table at %#lx (%u bytes) runs past readable memory; skipping it", sig,
-			 pa, len);
+		         pa, len);
 		return NULL;
 	}
 	if (acpi_sum8(h, len) != 0) {
@@ -188,25 +189,25 @@ static const struct table_kind {
 	size_t found;     /* offset of the bool in acpi_info.found */
 	bool (*parse)(const struct acpi_sdt_header *h, struct acpi_info *out);
 } table_kinds[] = {
-	{ACPI_SIG_MADT, sizeof(struct acpi_madt), offsetof(struct acpi_info, found.madt),
-	 acpi_parse_madt},
-	{ACPI_SIG_FADT, ACPI_FADT_V1_LEN, offsetof(struct acpi_info, found.fadt), acpi_parse_fadt},
-	{ACPI_SIG_MCFG, sizeof(struct acpi_mcfg), offsetof(struct acpi_info, found.mcfg),
-	 acpi_parse_mcfg},
-	{ACPI_SIG_HPET, sizeof(struct acpi_hpet), offsetof(struct acpi_info, found.hpet),
-	 acpi_parse_hpet},
-	{ACPI_SIG_DMAR, sizeof(struct acpi_dmar), offsetof(struct acpi_info, found.dmar),
-	 acpi_parse_dmar},
+    {ACPI_SIG_MADT, sizeof(struct acpi_madt), offsetof(struct acpi_info, found.madt),
+     acpi_parse_madt},
+    {ACPI_SIG_FADT, ACPI_FADT_V1_LEN, offsetof(struct acpi_info, found.fadt), acpi_parse_fadt},
+    {ACPI_SIG_MCFG, sizeof(struct acpi_mcfg), offsetof(struct acpi_info, found.mcfg),
+     acpi_parse_mcfg},
+    {ACPI_SIG_HPET, sizeof(struct acpi_hpet), offsetof(struct acpi_info, found.hpet),
+     acpi_parse_hpet},
+    {ACPI_SIG_DMAR, sizeof(struct acpi_dmar), offsetof(struct acpi_info, found.dmar),
+     acpi_parse_dmar},
 };
 
 static void table_use(const struct phys_view *pv, const char *root, unsigned int i, uint64_t pa,
-		      struct acpi_info *out)
+                      struct acpi_info *out)
 {
 	const struct acpi_sdt_header *h = phys_map(pv, pa, sizeof(*h));
 
 	if (!h) {
-		log_warn("%s entry %u points at %#lx, outside readable memory; skipping it", root, i,
-			 pa);
+		log_warn("%s entry %u points at %#lx, outside readable memory; skipping it", root,
+		         i, pa);
 		return;
 	}
 	for (size_t k = 0; k < ARRAY_SIZE(table_kinds); k++) {
@@ -241,10 +242,10 @@ static int root_walk(const struct phys_view *pv, uint64_t pa, bool xsdt, struct 
 	n = bytes / esz;
 	if (bytes % esz)
 		log_warn("%s at %#lx has %zu stray bytes after its %zu entries; ignoring them", sig,
-			 pa, bytes % esz, n);
+		         pa, bytes % esz, n);
 	for (size_t i = 0; i < n; i++) {
 		uint64_t entry = xsdt ? ((const struct acpi_xsdt *)h)->entry[i]
-				      : ((const struct acpi_rsdt *)h)->entry[i];
+		                      : ((const struct acpi_rsdt *)h)->entry[i];
 
 		if (entry)
 			table_use(pv, sig, (unsigned int)i, entry, out);
@@ -266,7 +267,7 @@ static void oem_copy(char dst[7], const char src[6])
 #define FALLBACK_TEXT "assuming a single CPU, xAPIC at 0xfee00000, IOAPIC at 0xfec00000"
 
 int acpi_parse(const struct phys_view *pv, const void *rsdp_copy, size_t rsdp_len,
-	       struct acpi_info *out)
+               struct acpi_info *out)
 {
 	struct rsdp_info ri;
 	uint64_t rsdp_pa;
@@ -289,7 +290,8 @@ int acpi_parse(const struct phys_view *pv, const void *rsdp_copy, size_t rsdp_le
 		if (ri.xsdt && ri.rsdt)
 			log_warn("falling back from the unusable XSDT to the RSDT at %#x", ri.rsdt);
 		if (!ri.rsdt || root_walk(pv, ri.rsdt, false, out) < 0) {
-			log_warn("no ACPI tables (the RSDP names no usable RSDT or XSDT); " FALLBACK_TEXT);
+			log_warn(
+			    "no ACPI tables (the RSDP names no usable RSDT or XSDT); " FALLBACK_TEXT);
 			return -ERR_NOENT;
 		}
 	}

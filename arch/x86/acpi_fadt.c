@@ -21,17 +21,17 @@ static uint16_t fadt_port(const char *name, uint32_t blk, const struct acpi_gas 
 	if (x && x->address) {
 		if (x->space_id != ACPI_GAS_SYSTEM_IO) {
 			log_warn("FADT X_%s is in address space %u, not system I/O; using %s %#x",
-				 name, x->space_id, name, blk);
+			         name, x->space_id, name, blk);
 		} else {
 			if (blk && blk != x->address)
 				log_warn("FADT %s (%#x) and X_%s (%#lx) differ; using X_%s", name,
-					 blk, name, x->address, name);
+				         blk, name, x->address, name);
 			addr = x->address;
 		}
 	}
 	if (addr > IO_PORT_MAX) {
 		log_warn("FADT %s %#lx is beyond the I/O port space; assuming there is none", name,
-			 addr);
+		         addr);
 		return 0;
 	}
 	return (uint16_t)addr;
@@ -47,7 +47,7 @@ static void fadt_reset(const struct acpi_fadt *t, uint32_t len, struct acpi_info
 	if (r->space_id != ACPI_GAS_SYSTEM_MEMORY && r->space_id != ACPI_GAS_SYSTEM_IO &&
 	    r->space_id != ACPI_GAS_PCI_CONFIG) {
 		log_warn("FADT reset register is in address space %u; assuming no reset register",
-			 r->space_id);
+		         r->space_id);
 		return;
 	}
 	if (!r->address) {
@@ -73,20 +73,20 @@ bool acpi_parse_fadt(const struct acpi_sdt_header *h, struct acpi_info *out)
 	if (ACPI_FADT_HAS(len, x_dsdt) && t->x_dsdt) {
 		if (t->dsdt && t->dsdt != t->x_dsdt)
 			log_warn("FADT DSDT (%#x) and X_DSDT (%#lx) differ; using X_DSDT", t->dsdt,
-				 t->x_dsdt);
+			         t->x_dsdt);
 		out->fadt.dsdt = t->x_dsdt;
 	}
 
 	/* 5.2.9: a hardware-reduced platform has no fixed hardware; its blocks are ignored. */
 	if (!out->fadt.hw_reduced) {
 		out->fadt.pm_tmr_port =
-			fadt_port("PM_TMR_BLK", t->pm_tmr_blk,
-				  ACPI_FADT_HAS(len, x_pm_tmr_blk) ? &t->x_pm_tmr_blk : NULL);
+		    fadt_port("PM_TMR_BLK", t->pm_tmr_blk,
+		              ACPI_FADT_HAS(len, x_pm_tmr_blk) ? &t->x_pm_tmr_blk : NULL);
 		out->fadt.pm_tmr_32bit =
-			out->fadt.pm_tmr_port && (t->flags & ACPI_FADT_TMR_VAL_EXT);
+		    out->fadt.pm_tmr_port && (t->flags & ACPI_FADT_TMR_VAL_EXT);
 		out->fadt.pm1a_cnt_port =
-			fadt_port("PM1a_CNT_BLK", t->pm1a_cnt_blk,
-				  ACPI_FADT_HAS(len, x_pm1a_cnt_blk) ? &t->x_pm1a_cnt_blk : NULL);
+		    fadt_port("PM1a_CNT_BLK", t->pm1a_cnt_blk,
+		              ACPI_FADT_HAS(len, x_pm1a_cnt_blk) ? &t->x_pm1a_cnt_blk : NULL);
 	}
 	fadt_reset(t, len, out);
 	return true;

@@ -12,8 +12,9 @@ bool acpi_parse_hpet(const struct acpi_sdt_header *h, struct acpi_info *out)
 
 	/* 3.2.4: the registers are memory-mapped; any other space is a broken table. */
 	if (t->base.space_id != ACPI_GAS_SYSTEM_MEMORY || !t->base.address) {
-		log_warn("HPET table gives base %#lx in address space %u, not memory; assuming no HPET",
-			 t->base.address, t->base.space_id);
+		log_warn(
+		    "HPET table gives base %#lx in address space %u, not memory; assuming no HPET",
+		    t->base.address, t->base.space_id);
 		return false;
 	}
 	out->hpet.base = t->base.address;

@@ -14,13 +14,13 @@
 
 /* The fixed size of each entry type Tandem reads; later revisions may append fields. */
 static const uint8_t entry_min_len[] = {
-	[ACPI_MADT_LAPIC] = sizeof(struct acpi_madt_lapic),
-	[ACPI_MADT_IOAPIC] = sizeof(struct acpi_madt_ioapic),
-	[ACPI_MADT_ISO] = sizeof(struct acpi_madt_iso),
-	[ACPI_MADT_LAPIC_NMI] = sizeof(struct acpi_madt_lapic_nmi),
-	[ACPI_MADT_LAPIC_OVERRIDE] = sizeof(struct acpi_madt_lapic_override),
-	[ACPI_MADT_X2APIC] = sizeof(struct acpi_madt_x2apic),
-	[ACPI_MADT_X2APIC_NMI] = sizeof(struct acpi_madt_x2apic_nmi),
+    [ACPI_MADT_LAPIC] = sizeof(struct acpi_madt_lapic),
+    [ACPI_MADT_IOAPIC] = sizeof(struct acpi_madt_ioapic),
+    [ACPI_MADT_ISO] = sizeof(struct acpi_madt_iso),
+    [ACPI_MADT_LAPIC_NMI] = sizeof(struct acpi_madt_lapic_nmi),
+    [ACPI_MADT_LAPIC_OVERRIDE] = sizeof(struct acpi_madt_lapic_override),
+    [ACPI_MADT_X2APIC] = sizeof(struct acpi_madt_x2apic),
+    [ACPI_MADT_X2APIC_NMI] = sizeof(struct acpi_madt_x2apic_nmi),
 };
 
 /* Entries that did not fit acpi_info's arrays, reported once per table. */
@@ -51,13 +51,14 @@ void acpi_fallback(struct acpi_info *out)
 
 /* Splits MPS INTI flags; a reserved encoding is read as "conforms to the bus". */
 static void inti_decode(uint16_t flags, const char *what, unsigned int n, uint8_t *pol,
-			uint8_t *trig)
+                        uint8_t *trig)
 {
 	*pol = ACPI_INTI_POLARITY(flags);
 	*trig = ACPI_INTI_TRIGGER(flags);
 	if (*pol == ACPI_INTI_RESERVED || *trig == ACPI_INTI_RESERVED) {
-		log_warn("MADT %s %u has reserved polarity/trigger flags %#x; assuming the bus default",
-			 what, n, flags);
+		log_warn(
+		    "MADT %s %u has reserved polarity/trigger flags %#x; assuming the bus default",
+		    what, n, flags);
 		if (*pol == ACPI_INTI_RESERVED)
 			*pol = ACPI_INTI_CONFORMS;
 		if (*trig == ACPI_INTI_RESERVED)
@@ -66,13 +67,14 @@ static void inti_decode(uint16_t flags, const char *what, unsigned int n, uint8_
 }
 
 static void add_cpu(struct acpi_info *out, uint32_t apic_id, uint32_t uid, uint32_t flags,
-		    bool x2apic)
+                    bool x2apic)
 {
 	bool enabled = flags & ACPI_LAPIC_ENABLED;
 
 	for (unsigned int i = 0; i < out->ncpus; i++) {
 		if (out->cpus[i].apic_id == apic_id) {
-			log_warn("MADT lists APIC ID %#x twice; ignoring the second entry", apic_id);
+			log_warn("MADT lists APIC ID %#x twice; ignoring the second entry",
+			         apic_id);
 			return;
 		}
 	}
@@ -82,16 +84,16 @@ static void add_cpu(struct acpi_info *out, uint32_t apic_id, uint32_t uid, uint3
 	}
 	/* 5.2.12.2: Online Capable is meaningful only while Enabled is clear. */
 	out->cpus[out->ncpus++] = (struct acpi_cpu){
-		.apic_id = apic_id,
-		.uid = uid,
-		.enabled = enabled,
-		.online_capable = !enabled && (flags & ACPI_LAPIC_ONLINE_CAPABLE),
-		.x2apic = x2apic,
+	    .apic_id = apic_id,
+	    .uid = uid,
+	    .enabled = enabled,
+	    .online_capable = !enabled && (flags & ACPI_LAPIC_ONLINE_CAPABLE),
+	    .x2apic = x2apic,
 	};
 }
 
 static void add_ioapic(struct acpi_info *out, const struct acpi_madt_ioapic *e,
-		       struct madt_drops *drops)
+                       struct madt_drops *drops)
 {
 	if (!e->address) {
 		log_warn("MADT I/O APIC %u has address 0; ignoring it", e->id);
@@ -102,20 +104,21 @@ static void add_ioapic(struct acpi_info *out, const struct acpi_madt_ioapic *e,
 		return;
 	}
 	out->ioapics[out->nioapics++] = (struct acpi_ioapic){
-		.id = e->id,
-		.addr = e->address,
-		.gsi_base = e->gsi_base,
+	    .id = e->id,
+	    .addr = e->address,
+	    .gsi_base = e->gsi_base,
 	};
 }
 
 static void add_override(struct acpi_info *out, const struct acpi_madt_iso *e,
-			 struct madt_drops *drops)
+                         struct madt_drops *drops)
 {
 	struct acpi_override *o;
 
 	if (e->bus != ACPI_ISO_BUS_ISA) {
-		log_warn("MADT interrupt override for IRQ %u names bus %u, not ISA (0); ignoring it",
-			 e->source, e->bus);
+		log_warn(
+		    "MADT interrupt override for IRQ %u names bus %u, not ISA (0); ignoring it",
+		    e->source, e->bus);
 		return;
 	}
 	if (out->noverrides == ACPI_MAX_OVERRIDES) {
@@ -130,12 +133,13 @@ static void add_override(struct acpi_info *out, const struct acpi_madt_iso *e,
 }
 
 static void add_nmi(struct acpi_info *out, uint32_t uid, uint8_t lint, uint16_t flags,
-		    struct madt_drops *drops)
+                    struct madt_drops *drops)
 {
 	struct acpi_lapic_nmi *n;
 
 	if (lint > 1) {
-		log_warn("MADT LAPIC NMI entry names LINT%u (only 0 and 1 exist); ignoring it", lint);
+		log_warn("MADT LAPIC NMI entry names LINT%u (only 0 and 1 exist); ignoring it",
+		         lint);
 		return;
 	}
 	if (out->nlapic_nmis == ACPI_MAX_LAPIC_NMIS) {
@@ -149,7 +153,7 @@ static void add_nmi(struct acpi_info *out, uint32_t uid, uint8_t lint, uint16_t 
 }
 
 static void madt_entry(struct acpi_info *out, const struct acpi_madt_entry *e,
-		       struct madt_drops *drops, bool *lapic_overridden)
+                       struct madt_drops *drops, bool *lapic_overridden)
 {
 	const void *p = e;
 
@@ -160,7 +164,8 @@ static void madt_entry(struct acpi_info *out, const struct acpi_madt_entry *e,
 		if (l->apic_id != XAPIC_ID_NONE)
 			add_cpu(out, l->apic_id, l->uid, l->flags, false);
 		else if (l->flags & ACPI_LAPIC_ENABLED)
-			log_warn("MADT marks a CPU with APIC ID 0xff (broadcast) enabled; ignoring it");
+			log_warn(
+			    "MADT marks a CPU with APIC ID 0xff (broadcast) enabled; ignoring it");
 		break;
 	}
 	case ACPI_MADT_X2APIC: {
@@ -179,15 +184,15 @@ static void madt_entry(struct acpi_info *out, const struct acpi_madt_entry *e,
 	case ACPI_MADT_LAPIC_NMI: {
 		const struct acpi_madt_lapic_nmi *n = p;
 
-		add_nmi(out, n->uid == ACPI_LAPIC_NMI_ALL ? ACPI_UID_ALL : n->uid, n->lint, n->flags,
-			drops);
+		add_nmi(out, n->uid == ACPI_LAPIC_NMI_ALL ? ACPI_UID_ALL : n->uid, n->lint,
+		        n->flags, drops);
 		break;
 	}
 	case ACPI_MADT_X2APIC_NMI: {
 		const struct acpi_madt_x2apic_nmi *n = p;
 
-		add_nmi(out, n->uid == ACPI_X2APIC_NMI_ALL ? ACPI_UID_ALL : n->uid, n->lint, n->flags,
-			drops);
+		add_nmi(out, n->uid == ACPI_X2APIC_NMI_ALL ? ACPI_UID_ALL : n->uid, n->lint,
+		        n->flags, drops);
 		break;
 	}
 	case ACPI_MADT_LAPIC_OVERRIDE: {
@@ -195,8 +200,9 @@ static void madt_entry(struct acpi_info *out, const struct acpi_madt_entry *e,
 
 		/* 5.2.12.8: at most one; it replaces the 32-bit header field. */
 		if (*lapic_overridden) {
-			log_warn("MADT has a second local APIC address override (%#lx); keeping %#lx",
-				 o->address, out->lapic_addr);
+			log_warn(
+			    "MADT has a second local APIC address override (%#lx); keeping %#lx",
+			    o->address, out->lapic_addr);
 			break;
 		}
 		*lapic_overridden = true;
@@ -226,20 +232,23 @@ bool acpi_parse_madt(const struct acpi_sdt_header *h, struct acpi_info *out)
 		uint8_t min;
 
 		if (len - off < sizeof(*e)) {
-			log_warn("MADT has %u stray bytes at offset %u; ignoring them", len - off, off);
+			log_warn("MADT has %u stray bytes at offset %u; ignoring them", len - off,
+			         off);
 			break;
 		}
 		if (e->length < sizeof(*e) || e->length > len - off) {
-			log_warn("MADT entry at offset %u (type %u) has length %u, %s; ignoring it and the rest of the table",
-				 off, e->type, e->length,
-				 e->length < sizeof(*e) ? "too short to step over"
-							: "running past the table end");
+			log_warn(
+			    "MADT entry at offset %u (type %u) has length %u, %s; ignoring it and the rest of the table",
+			    off, e->type, e->length,
+			    e->length < sizeof(*e) ? "too short to step over"
+			                           : "running past the table end");
 			break;
 		}
 		min = e->type < ARRAY_SIZE(entry_min_len) ? entry_min_len[e->type] : 0;
 		if (e->length < min)
-			log_warn("MADT entry at offset %u (type %u) is %u bytes, expected %u; skipping it",
-				 off, e->type, e->length, min);
+			log_warn(
+			    "MADT entry at offset %u (type %u) is %u bytes, expected %u; skipping it",
+			    off, e->type, e->length, min);
 		else
 			madt_entry(out, e, &drops, &lapic_overridden);
 		off += e->length;
@@ -247,16 +256,18 @@ bool acpi_parse_madt(const struct acpi_sdt_header *h, struct acpi_info *out)
 
 	if (out->cpus_dropped)
 		log_warn("MADT lists %u CPUs more than the %u Tandem tracks; ignoring them",
-			 out->cpus_dropped, ACPI_MAX_CPUS);
+		         out->cpus_dropped, ACPI_MAX_CPUS);
 	if (drops.ioapics)
 		log_warn("MADT lists %u I/O APICs more than the %u Tandem tracks; ignoring them",
-			 drops.ioapics, ACPI_MAX_IOAPICS);
+		         drops.ioapics, ACPI_MAX_IOAPICS);
 	if (drops.overrides)
-		log_warn("MADT lists %u interrupt overrides more than the %u Tandem tracks; ignoring them",
-			 drops.overrides, ACPI_MAX_OVERRIDES);
+		log_warn(
+		    "MADT lists %u interrupt overrides more than the %u Tandem tracks; ignoring them",
+		    drops.overrides, ACPI_MAX_OVERRIDES);
 	if (drops.nmis)
-		log_warn("MADT lists %u LAPIC NMI entries more than the %u Tandem tracks; ignoring them",
-			 drops.nmis, ACPI_MAX_LAPIC_NMIS);
+		log_warn(
+		    "MADT lists %u LAPIC NMI entries more than the %u Tandem tracks; ignoring them",
+		    drops.nmis, ACPI_MAX_LAPIC_NMIS);
 	if (!out->lapic_addr) {
 		log_warn("MADT gives local APIC address 0; assuming %#x", ACPI_DEFAULT_LAPIC_ADDR);
 		out->lapic_addr = ACPI_DEFAULT_LAPIC_ADDR;

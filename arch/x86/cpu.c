@@ -9,9 +9,9 @@
 #define ISA_DEBUG_EXIT_PASS 0x10 /* QEMU exit status 33 */
 #define ISA_DEBUG_EXIT_FAIL 0x11 /* QEMU exit status 35 */
 /* Bochs: 0x8A00 then 0x8AE0 written to port 0x8A00 returns to the debugger script. */
-#define BOCHS_CMD_PORT    0x8a00
-#define BOCHS_CMD_ENABLE  0x8a00
-#define BOCHS_CMD_DEBUGGER 0x8ae0
+#define BOCHS_CMD_PORT      0x8a00
+#define BOCHS_CMD_ENABLE    0x8a00
+#define BOCHS_CMD_DEBUGGER  0x8ae0
 
 unsigned long arch_irq_save(void)
 {
@@ -48,6 +48,9 @@ bool cpu_has(enum cpu_feature f)
 	if (leaf > max)
 		return false;
 	struct cpuid_regs r = cpuid(leaf, sub);
-	uint32_t v = reg == CPUID_EAX ? r.eax : reg == CPUID_EBX ? r.ebx : reg == CPUID_ECX ? r.ecx : r.edx;
+	uint32_t v = reg == CPUID_EAX   ? r.eax
+	             : reg == CPUID_EBX ? r.ebx
+	             : reg == CPUID_ECX ? r.ecx
+	                                : r.edx;
 	return (v >> bit) & 1;
 }

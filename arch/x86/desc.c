@@ -13,14 +13,14 @@ static void set_tss_desc(uint64_t *gdt, const struct tss *tss)
 
 	/* 16-byte available 64-bit TSS descriptor (type 9), present. */
 	gdt[GDT_TSS] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x89ull << 40) |
-		       ((limit >> 16 & 0xf) << 48) | ((base >> 24 & 0xff) << 56);
+	               ((limit >> 16 & 0xf) << 48) | ((base >> 24 & 0xff) << 56);
 	gdt[GDT_TSS + 1] = base >> 32;
 }
 
 void desc_init_cpu(void)
 {
 	struct percpu *p = this_cpu();
-	struct desc_ptr gdtr = { sizeof(p->gdt) - 1, (uint64_t)p->gdt };
+	struct desc_ptr gdtr = {sizeof(p->gdt) - 1, (uint64_t)p->gdt};
 
 	memset(p->gdt, 0, sizeof(p->gdt));
 	p->gdt[GDT_KCODE] = DESC_KCODE;
@@ -32,20 +32,21 @@ void desc_init_cpu(void)
 	p->tss.iomap_base = sizeof(p->tss); /* no I/O bitmap: every port faults in ring 3 */
 	set_tss_desc(p->gdt, &p->tss);
 
-	__asm__ __volatile__("lgdt %0\n\t"
-			     "pushq %[cs]\n\t"
-			     "leaq 1f(%%rip), %%rax\n\t"
-			     "pushq %%rax\n\t"
-			     "lretq\n"
-			     "1:\n\t"
-			     "movw %w[ds], %%ax\n\t"
-			     "movw %%ax, %%ds\n\t"
-			     "movw %%ax, %%es\n\t"
-			     "movw %%ax, %%ss\n\t"
-			     "ltr %w[tr]"
-			     :
-			     : "m"(gdtr), [cs] "i"(SEL_KCODE), [ds] "r"(SEL_KDATA), [tr] "r"(SEL_TSS)
-			     : "rax", "memory");
+	__asm__ __volatile__(
+	    "lgdt %0\n\t"
+	    "pushq %[cs]\n\t"
+	    "leaq 1f(%%rip), %%rax\n\t"
+	    "pushq %%rax\n\t"
+	    "lretq\n"
+	    "1:\n\t"
+	    "movw %w[ds], %%ax\n\t"
+	    "movw %%ax, %%ds\n\t"
+	    "movw %%ax, %%es\n\t"
+	    "movw %%ax, %%ss\n\t"
+	    "ltr %w[tr]"
+	    :
+	    : "m"(gdtr), [cs] "i"(SEL_KCODE), [ds] "r"(SEL_KDATA), [tr] "r"(SEL_TSS)
+	    : "rax", "memory");
 	idt_load();
 }
 

@@ -16,16 +16,26 @@
 extern const struct extable_entry __extable_start[], __extable_end[];
 
 static const char *const exc_names[EXC_COUNT] = {
-	[EXC_DE] = "#DE divide error",   [EXC_DB] = "#DB debug",
-	[EXC_NMI] = "NMI",               [EXC_BP] = "#BP breakpoint",
-	[EXC_OF] = "#OF overflow",       [EXC_BR] = "#BR bound range",
-	[EXC_UD] = "#UD invalid opcode", [EXC_NM] = "#NM device not available",
-	[EXC_DF] = "#DF double fault",   [EXC_TS] = "#TS invalid TSS",
-	[EXC_NP] = "#NP segment not present", [EXC_SS] = "#SS stack fault",
-	[EXC_GP] = "#GP general protection", [EXC_PF] = "#PF page fault",
-	[EXC_MF] = "#MF x87 error",      [EXC_AC] = "#AC alignment check",
-	[EXC_MC] = "#MC machine check",  [EXC_XM] = "#XM SIMD error",
-	[EXC_VE] = "#VE virtualization", [EXC_CP] = "#CP control protection",
+    [EXC_DE] = "#DE divide error",
+    [EXC_DB] = "#DB debug",
+    [EXC_NMI] = "NMI",
+    [EXC_BP] = "#BP breakpoint",
+    [EXC_OF] = "#OF overflow",
+    [EXC_BR] = "#BR bound range",
+    [EXC_UD] = "#UD invalid opcode",
+    [EXC_NM] = "#NM device not available",
+    [EXC_DF] = "#DF double fault",
+    [EXC_TS] = "#TS invalid TSS",
+    [EXC_NP] = "#NP segment not present",
+    [EXC_SS] = "#SS stack fault",
+    [EXC_GP] = "#GP general protection",
+    [EXC_PF] = "#PF page fault",
+    [EXC_MF] = "#MF x87 error",
+    [EXC_AC] = "#AC alignment check",
+    [EXC_MC] = "#MC machine check",
+    [EXC_XM] = "#XM SIMD error",
+    [EXC_VE] = "#VE virtualization",
+    [EXC_CP] = "#CP control protection",
 };
 
 /* Set by arch_stop_others(); an NMI then parks the CPU that receives it. */
@@ -46,12 +56,13 @@ static void dump_frame(const struct irq_frame *f)
 {
 	kprintf("  rip %016lx  cs %04lx  rflags %016lx\n", f->rip, f->cs, f->rflags);
 	kprintf("  rsp %016lx  ss %04lx  cr2 %016lx  cr3 %016lx\n", f->rsp, f->ss, read_cr2(),
-		read_cr3());
+	        read_cr3());
 	kprintf("  rax %016lx  rbx %016lx  rcx %016lx  rdx %016lx\n", f->rax, f->rbx, f->rcx,
-		f->rdx);
-	kprintf("  rsi %016lx  rdi %016lx  rbp %016lx  r8  %016lx\n", f->rsi, f->rdi, f->rbp, f->r8);
+	        f->rdx);
+	kprintf("  rsi %016lx  rdi %016lx  rbp %016lx  r8  %016lx\n", f->rsi, f->rdi, f->rbp,
+	        f->r8);
 	kprintf("  r9  %016lx  r10 %016lx  r11 %016lx  r12 %016lx\n", f->r9, f->r10, f->r11,
-		f->r12);
+	        f->r12);
 	kprintf("  r13 %016lx  r14 %016lx  r15 %016lx\n", f->r13, f->r14, f->r15);
 	kprintf("  cr0 %016lx  cr4 %016lx\n", read_cr0(), read_cr4());
 }
@@ -66,11 +77,12 @@ void exception_handle(struct irq_frame *f)
 		return;
 
 	kprintf("tandem: exception %s (vector %u) error %#lx on cpu %u\n",
-		exc_names[v] ? exc_names[v] : "reserved", v, f->error, arch_cpu_id());
+	        exc_names[v] ? exc_names[v] : "reserved", v, f->error, arch_cpu_id());
 	if (v == EXC_PF)
 		kprintf("  page fault at %#lx: %s %s %s%s\n", read_cr2(),
-			f->error & 1 ? "protection" : "not-present", f->error & 2 ? "write" : "read",
-			f->error & 16 ? "ifetch" : "data", f->error & 4 ? " user" : "");
+		        f->error & 1 ? "protection" : "not-present",
+		        f->error & 2 ? "write" : "read", f->error & 16 ? "ifetch" : "data",
+		        f->error & 4 ? " user" : "");
 	dump_frame(f);
 	backtrace_from(f->rbp, f->rip);
 	if (testcases_linked())
@@ -91,10 +103,10 @@ bool rdmsr_safe(uint32_t msr, uint64_t *v)
 	int fault = 1;
 
 	__asm__ __volatile__("1: rdmsr\n\t"
-			     "xorl %[f], %[f]\n"
-			     "2:\n\t" EXTABLE(1b, 2b)
-			     : "=a"(lo), "=d"(hi), [f] "+r"(fault)
-			     : "c"(msr));
+	                     "xorl %[f], %[f]\n"
+	                     "2:\n\t" EXTABLE(1b, 2b)
+	                     : "=a"(lo), "=d"(hi), [f] "+r"(fault)
+	                     : "c"(msr));
 	if (fault)
 		return false;
 	*v = ((uint64_t)hi << 32) | lo;

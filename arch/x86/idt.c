@@ -15,12 +15,12 @@ static irq_handler_t handlers[256];
 static void set_gate(unsigned int vec, uint64_t addr, unsigned int ist)
 {
 	idt[vec] = (struct idt_gate){
-		.offset_lo = addr & 0xffff,
-		.selector = SEL_KCODE,
-		.ist = (uint8_t)ist,
-		.type_attr = GATE_INTERRUPT,
-		.offset_mid = (addr >> 16) & 0xffff,
-		.offset_hi = (uint32_t)(addr >> 32),
+	    .offset_lo = addr & 0xffff,
+	    .selector = SEL_KCODE,
+	    .ist = (uint8_t)ist,
+	    .type_attr = GATE_INTERRUPT,
+	    .offset_mid = (addr >> 16) & 0xffff,
+	    .offset_hi = (uint32_t)(addr >> 32),
 	};
 }
 
@@ -36,7 +36,7 @@ void idt_init(void)
 
 void idt_load(void)
 {
-	struct desc_ptr p = { sizeof(idt) - 1, (uint64_t)idt };
+	struct desc_ptr p = {sizeof(idt) - 1, (uint64_t)idt};
 
 	__asm__ __volatile__("lidt %0" : : "m"(p));
 }

@@ -55,7 +55,8 @@ int smp_call(unsigned int cpu, smp_fn_t fn, void *arg)
 	start = arch_time_ns();
 	while (__atomic_load_n(&t->call_done, __ATOMIC_ACQUIRE) != seq) {
 		if (arch_time_ns() - start > CALL_TIMEOUT_NS) {
-			log_err("ipi: cpu %u (APIC ID %u) did not answer a call in 1 s", cpu, t->apic_id);
+			log_err("ipi: cpu %u (APIC ID %u) did not answer a call in 1 s", cpu,
+			        t->apic_id);
 			err = -ERR_TIMEOUT;
 			break;
 		}

@@ -82,14 +82,14 @@ void lapic_init_bsp(void)
 	mmio = (volatile uint32_t *)(base & APIC_BASE_ADDR);
 	if (!cpu_has(FEAT_X2APIC))
 		log_info("lapic: no x2APIC on this CPU (CPUID.1:ECX[21]=0): using xAPIC at %#lx",
-			 base & APIC_BASE_ADDR);
+		         base & APIC_BASE_ADDR);
 	else if (!opt_x2apic)
 		log_info("lapic: x2APIC disabled by x2apic=0: using xAPIC");
 	x2apic = cpu_has(FEAT_X2APIC) && opt_x2apic;
 	pic_mask_all();
 	lapic_enable();
 	log_info("lapic: %s mode, BSP APIC ID %u, version %#x", x2apic ? "x2APIC" : "xAPIC",
-		 lapic_id(), lapic_read(APIC_VERSION) & 0xff);
+	         lapic_id(), lapic_read(APIC_VERSION) & 0xff);
 }
 
 void lapic_init_ap(void)
@@ -120,7 +120,8 @@ void lapic_stop_others(void)
 void lapic_timer_oneshot(uint32_t vector, uint32_t ticks)
 {
 	lapic_write(APIC_TIMER_DCR, APIC_TDCR_DIV16);
-	lapic_write(APIC_LVT_TIMER, vector | APIC_LVT_TIMER_ONESHOT | (ticks ? 0 : APIC_LVT_MASKED));
+	lapic_write(APIC_LVT_TIMER,
+	            vector | APIC_LVT_TIMER_ONESHOT | (ticks ? 0 : APIC_LVT_MASKED));
 	lapic_write(APIC_TIMER_ICR, ticks);
 }
 

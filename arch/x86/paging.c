@@ -57,10 +57,10 @@ static uint64_t image_page_flags(uint64_t pa)
 	if (pa == 0)
 		return 0; /* NULL dereferences fault */
 	if (pa >= (uint64_t)__image_start && pa < (uint64_t)__text_end)
-		return PTE_P;                    /* text: RX */
+		return PTE_P; /* text: RX */
 	if (pa >= (uint64_t)__text_end && pa < (uint64_t)__rodata_end)
-		return PTE_P | nx();             /* rodata: R, NX */
-	return PTE_P | PTE_W | nx();             /* data, bss, everything else: RW, NX */
+		return PTE_P | nx(); /* rodata: R, NX */
+	return PTE_P | PTE_W | nx(); /* data, bss, everything else: RW, NX */
 }
 
 static bool is_ram(const struct mem_region *map, unsigned int n, uint64_t base, uint64_t len)
@@ -68,7 +68,8 @@ static bool is_ram(const struct mem_region *map, unsigned int n, uint64_t base, 
 	for (unsigned int i = 0; i < n; i++) {
 		const struct mem_region *r = &map[i];
 
-		if (r->type == MEM_REGION_AVAILABLE && base >= r->base && base + len <= r->base + r->len)
+		if (r->type == MEM_REGION_AVAILABLE && base >= r->base &&
+		    base + len <= r->base + r->len)
 			return true;
 	}
 	return false;
@@ -117,7 +118,8 @@ int paging_init(const struct mem_region *map, unsigned int n)
 
 	have_nx = cpu_has(FEAT_NX);
 	if (!have_nx)
-		log_warn("paging: CPU has no NX (CPUID 0x80000001.EDX[20]): W^X cannot be enforced");
+		log_warn(
+		    "paging: CPU has no NX (CPUID 0x80000001.EDX[20]): W^X cannot be enforced");
 	for (unsigned int i = 0; i < n; i++)
 		if (map[i].type == MEM_REGION_AVAILABLE && map[i].base + map[i].len > top)
 			top = ALIGN_UP(map[i].base + map[i].len, LARGE_PAGE_SIZE);

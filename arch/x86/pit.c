@@ -2,13 +2,14 @@
 #include <x86/clocksource.h>
 #include <x86/io.h>
 
-#define PIT_CH2      0x42
-#define PIT_CMD      0x43
-#define PORT_B       0x61
-#define PORTB_GATE2  0x01
-#define PORTB_SPKR   0x02
-#define PORTB_OUT2   0x20
-#define CMD_CH2_MODE0_LOHI 0xb0 /* channel 2, lobyte/hibyte, mode 0 (interrupt on terminal count), binary */
+#define PIT_CH2     0x42
+#define PIT_CMD     0x43
+#define PORT_B      0x61
+#define PORTB_GATE2 0x01
+#define PORTB_SPKR  0x02
+#define PORTB_OUT2  0x20
+#define CMD_CH2_MODE0_LOHI                                                                         \
+	0xb0 /* channel 2, lobyte/hibyte, mode 0 (interrupt on terminal count), binary */
 
 void pit_wait_us(unsigned int us)
 {

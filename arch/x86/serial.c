@@ -18,10 +18,10 @@ enum uart_reg {
 	UART_DLL = 0, /* with LCR.DLAB */
 	UART_DLM = 1,
 };
-#define LCR_8N1  0x03
-#define LCR_DLAB 0x80
-#define LSR_DR   0x01
-#define LSR_THRE 0x20
+#define LCR_8N1          0x03
+#define LCR_DLAB         0x80
+#define LSR_DR           0x01
+#define LSR_THRE         0x20
 #define MCR_DTR_RTS_OUT2 0x0b
 #define FCR_ENABLE_CLEAR 0x07
 
@@ -34,7 +34,7 @@ static struct {
 	uint16_t base;
 	bool uart;
 	bool debugcon;
-} con = { COM1_BASE, false, false };
+} con = {COM1_BASE, false, false};
 
 void serial_init(void)
 {

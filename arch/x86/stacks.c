@@ -45,18 +45,19 @@ int stacks_alloc(unsigned int cpu, struct cpu_stacks *out)
 		out->ist_top[i] = va + IST_PAGES * PAGE_SIZE;
 		va = out->ist_top[i] + PAGE_SIZE;
 	}
-	_Static_assert(1 + KSTACK_PAGES + IST_COUNT * (IST_PAGES + 1) < SLOT_PAGES, "stack slot size");
+	_Static_assert(1 + KSTACK_PAGES + IST_COUNT * (IST_PAGES + 1) < SLOT_PAGES,
+	               "stack slot size");
 	return 0;
 }
 
 void stack_switch_call(uint64_t top, void (*fn)(void))
 {
 	__asm__ __volatile__("movq %0, %%rsp\n\t"
-			     "xorl %%ebp, %%ebp\n\t"
-			     "call *%1\n\t"
-			     "ud2"
-			     :
-			     : "r"(top), "r"(fn)
-			     : "memory");
+	                     "xorl %%ebp, %%ebp\n\t"
+	                     "call *%1\n\t"
+	                     "ud2"
+	                     :
+	                     : "r"(top), "r"(fn)
+	                     : "memory");
 	__builtin_unreachable();
 }

@@ -15,7 +15,8 @@ static bool use_deadline;
 static uint64_t lapic_hz; /* count-down ticks per second at divide-by-16 */
 
 static bool opt_timer_deadline = true;
-BOOT_OPTION_BOOL("tsc_deadline", opt_timer_deadline, "use the TSC-deadline timer when the CPU has it (0: one-shot count-down)");
+BOOT_OPTION_BOOL("tsc_deadline", opt_timer_deadline,
+                 "use the TSC-deadline timer when the CPU has it (0: one-shot count-down)");
 
 static void timer_irq(struct irq_frame *f)
 {
@@ -48,7 +49,7 @@ void timer_init_bsp(void)
 	lapic_write(APIC_TIMER_ICR, 0);
 	lapic_hz = (0xffffffffull - left) * 1000000000ull / elapsed_ns;
 	log_info("timer: LAPIC one-shot mode, %lu kHz after divide-by-16%s", lapic_hz / 1000,
-		 cpu_has(FEAT_TSC_DEADLINE) ? " (TSC-deadline disabled by option)" : "");
+	         cpu_has(FEAT_TSC_DEADLINE) ? " (TSC-deadline disabled by option)" : "");
 }
 
 void timer_arm_ns(uint64_t delay_ns, timer_fn_t fn, void *arg)
@@ -62,8 +63,10 @@ void timer_arm_ns(uint64_t delay_ns, timer_fn_t fn, void *arg)
 	if (use_deadline) {
 		lapic_timer_deadline(VEC_TIMER, p->timer_deadline_tsc);
 	} else {
-		uint64_t ticks = delay_ns / 1000000000u * lapic_hz + delay_ns % 1000000000u * lapic_hz / 1000000000u;
-		lapic_timer_oneshot(VEC_TIMER, ticks ? (ticks > 0xffffffffu ? 0xffffffffu : (uint32_t)ticks) : 1);
+		uint64_t ticks = delay_ns / 1000000000u * lapic_hz +
+		                 delay_ns % 1000000000u * lapic_hz / 1000000000u;
+		lapic_timer_oneshot(
+		    VEC_TIMER, ticks ? (ticks > 0xffffffffu ? 0xffffffffu : (uint32_t)ticks) : 1);
 	}
 	arch_irq_restore(f);
 }

@@ -5,8 +5,8 @@
 #include <x86/cpuid.h>
 #include <x86/tsc.h>
 
-#define CAL_WINDOW_US 10000 /* one measurement window */
-#define CAL_ROUNDS    5     /* the median of these is kept */
+#define CAL_WINDOW_US       10000 /* one measurement window */
+#define CAL_ROUNDS          5     /* the median of these is kept */
 #define CPUID_TOLERANCE_PCT 5
 
 static uint64_t hz;
@@ -70,7 +70,7 @@ uint64_t tsc_calibrate(const struct tsc_refs *refs)
 	struct refclock c;
 	const char *src = "PIT";
 	bool use_ref = hpet_setup(&c, refs->hpet_base) ||
-		       pmtimer_setup(&c, refs->pmtmr_port, refs->pmtmr_32bit);
+	               pmtimer_setup(&c, refs->pmtmr_port, refs->pmtmr_32bit);
 	uint64_t v[CAL_ROUNDS];
 
 	if (use_ref)
@@ -81,16 +81,17 @@ uint64_t tsc_calibrate(const struct tsc_refs *refs)
 	hz = v[CAL_ROUNDS / 2];
 	ns_mult = (1000000000ull << 32) / hz;
 	tsc_boot = rdtsc();
-	log_info("tsc: %lu.%03lu MHz, calibrated against the %s (spread %lu..%lu kHz)", hz / 1000000,
-		 hz / 1000 % 1000, src, v[0] / 1000, v[CAL_ROUNDS - 1] / 1000);
+	log_info("tsc: %lu.%03lu MHz, calibrated against the %s (spread %lu..%lu kHz)",
+	         hz / 1000000, hz / 1000 % 1000, src, v[0] / 1000, v[CAL_ROUNDS - 1] / 1000);
 
 	const char *which = NULL;
 	uint64_t claimed = cpuid_claimed_hz(&which);
 	if (claimed) {
 		uint64_t diff = claimed > hz ? claimed - hz : hz - claimed;
 		if (diff * 100 > hz * CPUID_TOLERANCE_PCT)
-			log_info("tsc: %s claims %lu MHz but the TSC runs at %lu MHz; using the measured rate",
-				 which, claimed / 1000000, hz / 1000000);
+			log_info(
+			    "tsc: %s claims %lu MHz but the TSC runs at %lu MHz; using the measured rate",
+			    which, claimed / 1000000, hz / 1000000);
 	}
 	return hz;
 }

@@ -179,12 +179,12 @@ struct acpi_fadt {
 	((len) >= offsetof(struct acpi_fadt, field) + sizeof(((struct acpi_fadt *)0)->field))
 
 /* FADT fixed feature flags (5.2.9, Table 5.10), the ones Tandem reads. */
-#define ACPI_FADT_WBINVD         BIT(0)
-#define ACPI_FADT_TMR_VAL_EXT    BIT(8)  /* PM timer is 32 bits wide, else 24 */
-#define ACPI_FADT_RESET_REG_SUP  BIT(10) /* reset_reg/reset_value are valid */
-#define ACPI_FADT_HW_REDUCED     BIT(20) /* no fixed hardware: no PM timer, no PM1 blocks */
-#define ACPI_FADT_PM_TMR_LEN     4       /* pm_tmr_len of a present PM timer */
-#define ACPI_PM_TIMER_HZ         3579545 /* PM timer frequency (4.8, fixed hardware) */
+#define ACPI_FADT_WBINVD        BIT(0)
+#define ACPI_FADT_TMR_VAL_EXT   BIT(8)  /* PM timer is 32 bits wide, else 24 */
+#define ACPI_FADT_RESET_REG_SUP BIT(10) /* reset_reg/reset_value are valid */
+#define ACPI_FADT_HW_REDUCED    BIT(20) /* no fixed hardware: no PM timer, no PM1 blocks */
+#define ACPI_FADT_PM_TMR_LEN    4       /* pm_tmr_len of a present PM timer */
+#define ACPI_PM_TIMER_HZ        3579545 /* PM timer frequency (4.8, fixed hardware) */
 
 /* IA-PC boot architecture flags (5.2.9.3). */
 #define ACPI_IAPC_BOOT_LEGACY_DEVICES BIT(0)
@@ -264,7 +264,7 @@ struct acpi_madt_iso {
 /* Local APIC NMI (5.2.12.7). */
 struct acpi_madt_lapic_nmi {
 	struct acpi_madt_entry h;
-	uint8_t uid; /* ACPI_LAPIC_NMI_ALL: every processor */
+	uint8_t uid;    /* ACPI_LAPIC_NMI_ALL: every processor */
 	uint16_t flags; /* MPS INTI flags */
 	uint8_t lint;   /* LINT0 or LINT1 */
 } __packed;
@@ -337,8 +337,8 @@ struct acpi_dmar {
 	/* remapping structures follow, each starting with acpi_dmar_entry */
 } __packed;
 
-#define ACPI_DMAR_INTR_REMAP     BIT(0)
-#define ACPI_DMAR_X2APIC_OPT_OUT BIT(1)
+#define ACPI_DMAR_INTR_REMAP      BIT(0)
+#define ACPI_DMAR_X2APIC_OPT_OUT  BIT(1)
 #define ACPI_DMAR_DMA_CTRL_OPT_IN BIT(2)
 
 struct acpi_dmar_entry {

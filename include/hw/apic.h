@@ -23,7 +23,7 @@
 	X(IRR0, 0x20, APIC_R) /* IRR0..7 at 0x20..0x27 */                                          \
 	X(ESR, 0x28, APIC_R | APIC_W)                                                              \
 	X(LVT_CMCI, 0x2f, APIC_R | APIC_W)                                                         \
-	X(ICR, 0x30, APIC_R | APIC_W) /* x2APIC: 64-bit; xAPIC: low half */                        \
+	X(ICR, 0x30, APIC_R | APIC_W)  /* x2APIC: 64-bit; xAPIC: low half */                       \
 	X(ICR2, 0x31, APIC_R | APIC_W) /* xAPIC only: destination */                               \
 	X(LVT_TIMER, 0x32, APIC_R | APIC_W)                                                        \
 	X(LVT_THERMAL, 0x33, APIC_R | APIC_W)                                                      \
@@ -45,7 +45,7 @@ enum apic_reg {
 #undef X
 };
 
-#define APIC_MSR_BASE 0x800
+#define APIC_MSR_BASE     0x800
 #define APIC_DEFAULT_BASE 0xfee00000ull
 
 static inline uint32_t apic_mmio_offset(unsigned int reg)
@@ -59,21 +59,21 @@ static inline uint32_t apic_msr(unsigned int reg)
 }
 
 /* SVR (SDM Vol. 3A 10.9). */
-#define APIC_SVR_ENABLE     (1u << 8)
+#define APIC_SVR_ENABLE       (1u << 8)
 #define APIC_SVR_EOI_SUPPRESS (1u << 12)
 
 /* LVT entries (SDM Vol. 3A Figure 10-8). */
-#define APIC_LVT_VECTOR_MASK 0xffu
-#define APIC_LVT_DM_FIXED    (0u << 8)
-#define APIC_LVT_DM_NMI      (4u << 8)
-#define APIC_LVT_DM_EXTINT   (7u << 8)
-#define APIC_LVT_PENDING     (1u << 12)
-#define APIC_LVT_LEVEL       (1u << 15)
-#define APIC_LVT_MASKED      (1u << 16)
-#define APIC_LVT_TIMER_ONESHOT  (0u << 17)
-#define APIC_LVT_TIMER_PERIODIC (1u << 17)
+#define APIC_LVT_VECTOR_MASK        0xffu
+#define APIC_LVT_DM_FIXED           (0u << 8)
+#define APIC_LVT_DM_NMI             (4u << 8)
+#define APIC_LVT_DM_EXTINT          (7u << 8)
+#define APIC_LVT_PENDING            (1u << 12)
+#define APIC_LVT_LEVEL              (1u << 15)
+#define APIC_LVT_MASKED             (1u << 16)
+#define APIC_LVT_TIMER_ONESHOT      (0u << 17)
+#define APIC_LVT_TIMER_PERIODIC     (1u << 17)
 #define APIC_LVT_TIMER_TSC_DEADLINE (2u << 17)
-#define APIC_LVT_TIMER_MODE_MASK (3u << 17)
+#define APIC_LVT_TIMER_MODE_MASK    (3u << 17)
 
 /* Divide configuration (SDM Vol. 3A Figure 10-10): encoding of divide-by-16. */
 #define APIC_TDCR_DIV16 0x3u

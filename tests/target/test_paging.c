@@ -15,11 +15,11 @@ static bool write_faults(volatile char *p)
 	int fault = 1;
 
 	__asm__ __volatile__("1: movb %%al, (%[p])\n\t"
-			     "xorl %[f], %[f]\n"
-			     "2:\n\t" EXTABLE(1b, 2b)
-			     : [f] "+r"(fault)
-			     : [p] "r"(p), "a"(0)
-			     : "memory");
+	                     "xorl %[f], %[f]\n"
+	                     "2:\n\t" EXTABLE(1b, 2b)
+	                     : [f] "+r"(fault)
+	                     : [p] "r"(p), "a"(0)
+	                     : "memory");
 	return fault;
 }
 
@@ -28,11 +28,11 @@ static bool read_faults(const volatile char *p)
 	int fault = 1;
 
 	__asm__ __volatile__("1: movb (%[p]), %%al\n\t"
-			     "xorl %[f], %[f]\n"
-			     "2:\n\t" EXTABLE(1b, 2b)
-			     : [f] "+r"(fault)
-			     : [p] "r"(p)
-			     : "rax", "memory");
+	                     "xorl %[f], %[f]\n"
+	                     "2:\n\t" EXTABLE(1b, 2b)
+	                     : [f] "+r"(fault)
+	                     : [p] "r"(p)
+	                     : "rax", "memory");
 	return fault;
 }
 

@@ -39,7 +39,7 @@ static void whoami(void *arg)
 TESTCASE(ipi_round_trip_each_cpu)
 {
 	for (unsigned int c = 0; c < arch_cpu_count(); c++) {
-		struct ping p = { ~0u, ~0u, 0 };
+		struct ping p = {~0u, ~0u, 0};
 		uint64_t t0 = rdtsc();
 		int err = smp_call(c, whoami, &p);
 		uint64_t ns = tsc_to_ns(rdtsc() - t0);

@@ -38,7 +38,7 @@ static void arm(void *arg)
 
 static bool check_shot(unsigned int cpu, uint64_t ns)
 {
-	struct shot s = { .ns = ns, .cpu = ~0u };
+	struct shot s = {.ns = ns, .cpu = ~0u};
 	uint64_t limit;
 
 	if (smp_call(cpu, arm, &s))

@@ -170,20 +170,21 @@ static void e_lapic_nmi(uint8_t uid, uint16_t flags, uint8_t lint)
 #define Q35_RSDP 0xf5a40
 #define Q35_EBDA 0x9fc00
 #define Q35_XSDT 0x100000
-#define Q35_FADT 0x101000
-#define Q35_MADT 0x102000
-#define Q35_MCFG 0x103000
-#define Q35_HPET 0x104000
-#define Q35_DMAR 0x105000
-#define Q35_WAET 0x106000
-#define Q35_RSDT 0x107000
-#define Q35_DSDT 0x108000
+#define Q35_FADT 0x110000
+#define Q35_MADT 0x120000
+#define Q35_MCFG 0x130000
+#define Q35_HPET 0x140000
+#define Q35_DMAR 0x150000
+#define Q35_WAET 0x160000
+#define Q35_RSDT 0x170000
+#define Q35_DSDT 0x180000
 
 static const uint64_t q35_tables[] = {Q35_FADT, Q35_MADT, Q35_HPET, Q35_MCFG, Q35_WAET, Q35_DMAR};
 
 static struct acpi_gas gas_io(uint64_t port, uint8_t bits)
 {
-	return (struct acpi_gas){.space_id = ACPI_GAS_SYSTEM_IO, .bit_width = bits, .address = port};
+	return (struct acpi_gas){
+	    .space_id = ACPI_GAS_SYSTEM_IO, .bit_width = bits, .address = port};
 }
 
 static void put_q35_fadt(void)
@@ -233,8 +234,8 @@ static void put_q35_madt(void)
 
 static void put_q35_dmar(void)
 {
-	struct acpi_dmar_drhd d = {{ACPI_DMAR_TYPE_DRHD, sizeof(d) + 8}, ACPI_DRHD_INCLUDE_PCI_ALL,
-				   0, 0, 0xfed90000};
+	struct acpi_dmar_drhd d = {
+	    {ACPI_DMAR_TYPE_DRHD, sizeof(d) + 8}, ACPI_DRHD_INCLUDE_PCI_ALL, 0, 0, 0xfed90000};
 	/* An IOAPIC device scope (VT-d 8.3.1): type 3, length 8, id 0, bus 0xff, path 0:0. */
 	static const uint8_t scope[8] = {3, 8, 0, 0, 0, 0xff, 0, 0};
 	/* An RMRR (8.4), stepped over: type 1, length 24, segment 0, base, limit. */
@@ -375,16 +376,16 @@ TEST(q35_print)
 	acpi_print(&ai);
 	CHECK(unit_log_contains("tandem: ACPI: revision 2, OEM \"BOCHS\", tables via XSDT\n"));
 	CHECK(unit_log_contains(
-		"tandem: ACPI: 4 CPUs (3 enabled), LAPIC at 0xfee00000, dual 8259, APIC IDs 0 1 3\n"));
+	    "tandem: ACPI: 4 CPUs (3 enabled), LAPIC at 0xfee00000, dual 8259, APIC IDs 0 1 3\n"));
 	CHECK(unit_log_contains("tandem: ACPI: 1 IOAPIC: id 0 at 0xfec00000 GSI 0+\n"));
 	CHECK(unit_log_contains("tandem: ACPI: ISA IRQ overrides: 0->2 9->9(level,high)\n"));
 	CHECK(unit_log_contains("tandem: ACPI: LAPIC NMI: all->LINT1\n"));
 	CHECK(unit_log_contains("tandem: ACPI: PCIe ECAM: segment 0 buses 0-255 at 0xb0000000\n"));
 	CHECK(unit_log_contains("tandem: ACPI: HPET at 0xfed00000\n"));
 	CHECK(unit_log_contains("tandem: ACPI: PM timer at port 0x608 (24-bit), PM1a_CNT 0x604, "
-				"SCI IRQ 9, reset: 0xf to I/O 0xcf9, DSDT at 0x108000\n"));
+	                        "SCI IRQ 9, reset: 0xf to I/O 0xcf9, DSDT at 0x180000\n"));
 	CHECK(unit_log_contains("tandem: ACPI: DMAR: 39-bit DMA, interrupt remapping, x2APIC "
-				"opt-out, 1 unit at 0xfed90000\n"));
+	                        "opt-out, 1 unit at 0xfed90000\n"));
 	CHECK(!unit_log_contains("warning"));
 }
 
@@ -460,10 +461,10 @@ TEST(rsdp_scan_bounds)
 
 TEST(x2apic_entries)
 {
-	struct acpi_madt_lapic_override ov = {{ACPI_MADT_LAPIC_OVERRIDE, sizeof(ov)}, 0,
-					      0x1fee00000ull};
-	struct acpi_madt_x2apic_nmi all = {{ACPI_MADT_X2APIC_NMI, sizeof(all)}, 0, ACPI_X2APIC_NMI_ALL,
-					   1, {0}};
+	struct acpi_madt_lapic_override ov = {
+	    {ACPI_MADT_LAPIC_OVERRIDE, sizeof(ov)}, 0, 0x1fee00000ull};
+	struct acpi_madt_x2apic_nmi all = {
+	    {ACPI_MADT_X2APIC_NMI, sizeof(all)}, 0, ACPI_X2APIC_NMI_ALL, 1, {0}};
 	struct acpi_madt_x2apic_nmi one = {{ACPI_MADT_X2APIC_NMI, sizeof(one)}, 0xf, 0x100, 0, {0}};
 
 	put_q35();
@@ -472,8 +473,8 @@ TEST(x2apic_entries)
 	e_x2apic(0x100, 0x100, ACPI_LAPIC_ENABLED);
 	e_x2apic(0x101, 0x101, ACPI_LAPIC_ONLINE_CAPABLE);
 	e_x2apic(0x102, 0x102, ACPI_LAPIC_ENABLED | ACPI_LAPIC_ONLINE_CAPABLE);
-	e_x2apic(0, 0, ACPI_LAPIC_ENABLED);           /* same CPU as the xAPIC entry */
-	e_x2apic(0xffffffff, 7, ACPI_LAPIC_ENABLED);  /* placeholder */
+	e_x2apic(0, 0, ACPI_LAPIC_ENABLED);          /* same CPU as the xAPIC entry */
+	e_x2apic(0xffffffff, 7, ACPI_LAPIC_ENABLED); /* placeholder */
 	t_put(&ov, sizeof(ov));
 	t_put(&all, sizeof(all));
 	t_put(&one, sizeof(one));
@@ -505,7 +506,8 @@ TEST(x2apic_entries)
 
 	unit_log_clear();
 	acpi_print(&ai);
-	CHECK(unit_log_contains("4 CPUs (3 enabled, 1 hot-pluggable), LAPIC at 0x1fee00000, APIC IDs 0 256 258\n"));
+	CHECK(unit_log_contains(
+	    "4 CPUs (3 enabled, 1 hot-pluggable), LAPIC at 0x1fee00000, APIC IDs 0 256 258\n"));
 	CHECK(unit_log_contains("LAPIC NMI: all->LINT1 uid 256->LINT0\n"));
 }
 
@@ -521,7 +523,8 @@ TEST(cpu_overflow)
 	CHECK_EQ(ai.ncpus, ACPI_MAX_CPUS);
 	CHECK_EQ(ai.cpus_dropped, 44);
 	CHECK_EQ(ai.cpus[255].apic_id, 255);
-	CHECK(unit_log_contains("MADT lists 44 CPUs more than the 256 Tandem tracks; ignoring them"));
+	CHECK(
+	    unit_log_contains("MADT lists 44 CPUs more than the 256 Tandem tracks; ignoring them"));
 	unit_log_clear();
 	acpi_print(&ai);
 	CHECK(unit_log_contains("256 CPUs (256 enabled, 44 more ignored)"));
@@ -535,7 +538,8 @@ TEST(rsdp_bad_checksum_scan_continues)
 	put_rsdp(0xe0000, 2, Q35_RSDT, Q35_XSDT);
 	mem[0xe0000 + 8] ^= 0x55;
 	REQUIRE(parse() == 0);
-	CHECK(unit_log_contains("tandem: warning: the RSDP at 0xe0000 has a bad checksum; ignoring it\n"));
+	CHECK(unit_log_contains(
+	    "tandem: warning: the RSDP at 0xe0000 has a bad checksum; ignoring it\n"));
 	CHECK_EQ(ai.rsdp_addr, Q35_RSDP);
 	CHECK(ai.found.madt);
 
@@ -553,7 +557,8 @@ TEST(rsdp_bad_extended_checksum)
 	put_q35();
 	mem[Q35_RSDP + offsetof(struct acpi_rsdp, extended_checksum)] ^= 1;
 	REQUIRE(parse() == 0);
-	CHECK(unit_log_contains("the RSDP at 0xf5a40 has a bad extended checksum; using its RSDT only"));
+	CHECK(unit_log_contains(
+	    "the RSDP at 0xf5a40 has a bad extended checksum; using its RSDT only"));
 	CHECK(!ai.via_xsdt);
 	CHECK(ai.found.madt && ai.found.fadt && ai.found.dmar);
 }
@@ -564,7 +569,7 @@ TEST(xsdt_bad_falls_back_to_rsdt)
 	mem[Q35_XSDT + 40] ^= 1;
 	REQUIRE(parse() == 0);
 	CHECK(unit_log_contains("XSDT table at 0x100000 has a bad checksum; skipping it"));
-	CHECK(unit_log_contains("falling back from the unusable XSDT to the RSDT at 0x107000"));
+	CHECK(unit_log_contains("falling back from the unusable XSDT to the RSDT at 0x170000"));
 	CHECK(!ai.via_xsdt);
 	CHECK(ai.found.madt && ai.ncpus == 4);
 }
@@ -575,7 +580,8 @@ TEST(no_usable_root_table)
 	put_rsdp(0xe0000, 2, 0, 0x7ff00000); /* XSDT outside memory, no RSDT */
 	CHECK_EQ(parse(), -ERR_NOENT);
 	CHECK(unit_log_contains("XSDT table at 0x7ff00000 is not in readable memory; skipping it"));
-	CHECK(unit_log_contains("tandem: warning: no ACPI tables (the RSDP names no usable RSDT or XSDT); assuming a single CPU"));
+	CHECK(unit_log_contains(
+	    "tandem: warning: no ACPI tables (the RSDP names no usable RSDT or XSDT); assuming a single CPU"));
 }
 
 /* A table failing its checksum is skipped; the others still count. */
@@ -584,11 +590,17 @@ TEST(table_bad_checksum)
 	put_q35();
 	hdr_at(Q35_MADT)->oem_revision ^= 1;
 	REQUIRE(parse() == 0);
-	CHECK(unit_log_contains("tandem: warning: APIC table at 0x102000 has a bad checksum; skipping it\n"));
-	CHECK(unit_log_contains("tandem: warning: no usable MADT; assuming a single CPU, xAPIC at 0xfee00000, IOAPIC at 0xfec00000\n"));
+	CHECK(unit_log_contains(
+	    "tandem: warning: APIC table at 0x120000 has a bad checksum; skipping it\n"));
+	CHECK(unit_log_contains(
+	    "tandem: warning: no usable MADT; assuming a single CPU, xAPIC at 0xfee00000, IOAPIC at 0xfec00000\n"));
 	CHECK(!ai.found.madt);
 	CHECK_EQ(ai.ncpus, 0);
 	CHECK(ai.found.fadt && ai.found.mcfg && ai.found.hpet && ai.found.dmar);
+
+	unit_log_clear();
+	acpi_print(&ai);
+	CHECK(unit_log_contains("tandem: ACPI: no MADT (CPUs and IOAPICs unknown)\n"));
 
 	acpi_fallback(&ai);
 	CHECK(ai.assumed);
@@ -612,10 +624,13 @@ TEST(table_length_checks)
 	hdr_at(Q35_MCFG)->length = 0xffffffff;
 
 	REQUIRE(parse() == 0);
-	CHECK(unit_log_contains("HPET table at 0x1fffc0 (4096 bytes) runs past readable memory; skipping it"));
-	CHECK(unit_log_contains("XSDT entry 2 points at 0x1ffff8, outside readable memory; skipping it"));
-	CHECK(unit_log_contains("APIC table at 0x102000 claims length 20 (expected 44 to 1048576); skipping it"));
-	CHECK(unit_log_contains("MCFG table at 0x103000 claims length 4294967295"));
+	CHECK(unit_log_contains(
+	    "HPET table at 0x1fffc0 (4096 bytes) runs past readable memory; skipping it"));
+	CHECK(unit_log_contains(
+	    "XSDT entry 2 points at 0x1ffff8, outside readable memory; skipping it"));
+	CHECK(unit_log_contains(
+	    "APIC table at 0x120000 claims length 20 (expected 44 to 1048576); skipping it"));
+	CHECK(unit_log_contains("MCFG table at 0x130000 claims length 4294967295"));
 	CHECK(ai.found.fadt);
 	CHECK(!ai.found.hpet && !ai.found.madt && !ai.found.mcfg);
 }
@@ -634,7 +649,8 @@ TEST(madt_zero_length_entry)
 	REQUIRE(parse() == 0);
 	CHECK(ai.found.madt);
 	CHECK_EQ(ai.ncpus, 1);
-	CHECK(unit_log_contains("MADT entry at offset 52 (type 0) has length 0, too short to step over; ignoring it and the rest of the table"));
+	CHECK(unit_log_contains(
+	    "MADT entry at offset 52 (type 0) has length 0, too short to step over; ignoring it and the rest of the table"));
 }
 
 TEST(madt_entry_past_end)
@@ -650,7 +666,8 @@ TEST(madt_entry_past_end)
 	t_end();
 	REQUIRE(parse() == 0);
 	CHECK_EQ(ai.ncpus, 2);
-	CHECK(unit_log_contains("MADT entry at offset 60 (type 0) has length 40, running past the table end; ignoring it and the rest of the table"));
+	CHECK(unit_log_contains(
+	    "MADT entry at offset 60 (type 0) has length 40, running past the table end; ignoring it and the rest of the table"));
 
 	/* A lone trailing byte, and an entry too short for its type, skipped alone. */
 	madt_begin(Q35_MADT, 0, 0);
@@ -662,7 +679,8 @@ TEST(madt_entry_past_end)
 	unit_log_clear();
 	REQUIRE(parse() == 0);
 	CHECK_EQ(ai.ncpus, 1);
-	CHECK(unit_log_contains("MADT entry at offset 44 (type 0) is 4 bytes, expected 8; skipping it"));
+	CHECK(unit_log_contains(
+	    "MADT entry at offset 44 (type 0) is 4 bytes, expected 8; skipping it"));
 	CHECK(unit_log_contains("MADT has 1 stray bytes at offset 56; ignoring them"));
 	CHECK(unit_log_contains("MADT gives local APIC address 0; assuming 0xfee00000"));
 	CHECK_EQ(ai.lapic_addr, 0xfee00000);
@@ -681,7 +699,8 @@ TEST(madt_no_enabled_cpu)
 	CHECK(!ai.found.madt);
 	CHECK_EQ(ai.ncpus, 0);
 	CHECK_EQ(ai.nioapics, 0);
-	CHECK(unit_log_contains("MADT marks a CPU with APIC ID 0xff (broadcast) enabled; ignoring it"));
+	CHECK(unit_log_contains(
+	    "MADT marks a CPU with APIC ID 0xff (broadcast) enabled; ignoring it"));
 	CHECK(unit_log_contains("MADT lists no enabled CPU; ignoring the table"));
 	CHECK(unit_log_contains("no usable MADT; assuming a single CPU"));
 }
@@ -694,7 +713,7 @@ TEST(madt_bad_entries)
 	madt_begin(Q35_MADT, 0xfee00000, 0);
 	e_lapic(0, 0, ACPI_LAPIC_ENABLED);
 	e_ioapic(0, 0, 0);
-	e_iso(5, 5, 0x2 | 0x8); /* reserved polarity */
+	e_iso(5, 5, 0x2 | 0x4); /* reserved polarity, edge */
 	t_put(&pci, sizeof(pci));
 	e_lapic_nmi(0, 0, 3);
 	t_end();
@@ -704,9 +723,12 @@ TEST(madt_bad_entries)
 	REQUIRE(ai.noverrides == 1);
 	CHECK_EQ(ai.overrides[0].polarity, ACPI_INTI_CONFORMS);
 	CHECK_EQ(ai.overrides[0].trigger, ACPI_INTI_EDGE);
-	CHECK(unit_log_contains("MADT override for IRQ 5 has reserved polarity/trigger flags 0xa; assuming the bus default"));
-	CHECK(unit_log_contains("MADT interrupt override for IRQ 5 names bus 1, not ISA (0); ignoring it"));
-	CHECK(unit_log_contains("MADT LAPIC NMI entry names LINT3 (only 0 and 1 exist); ignoring it"));
+	CHECK(unit_log_contains(
+	    "MADT override for IRQ 5 has reserved polarity/trigger flags 0x6; assuming the bus default"));
+	CHECK(unit_log_contains(
+	    "MADT interrupt override for IRQ 5 names bus 1, not ISA (0); ignoring it"));
+	CHECK(unit_log_contains(
+	    "MADT LAPIC NMI entry names LINT3 (only 0 and 1 exist); ignoring it"));
 	CHECK_EQ(ai.nlapic_nmis, 0);
 }
 
@@ -714,7 +736,9 @@ TEST(no_rsdp_at_all)
 {
 	mem_reset();
 	CHECK_EQ(parse(), -ERR_NOENT);
-	CHECK_STR(unit_log(), "tandem: warning: no ACPI tables (no RSDP found); assuming a single CPU, xAPIC at 0xfee00000, IOAPIC at 0xfec00000\n");
+	CHECK_STR(
+	    unit_log(),
+	    "tandem: warning: no ACPI tables (no RSDP found); assuming a single CPU, xAPIC at 0xfee00000, IOAPIC at 0xfec00000\n");
 
 	acpi_fallback(&ai);
 	CHECK(ai.assumed);
@@ -731,13 +755,15 @@ TEST(no_rsdp_at_all)
 	unit_log_clear();
 	acpi_print(&ai);
 	CHECK(unit_log_contains("ACPI: no tables read\n"));
-	CHECK(unit_log_contains("ACPI: 1 CPU assumed (1 enabled), LAPIC at 0xfee00000, dual 8259, APIC IDs 0\n"));
+	CHECK(unit_log_contains(
+	    "ACPI: 1 CPU assumed (1 enabled), LAPIC at 0xfee00000, dual 8259, APIC IDs 0\n"));
 	CHECK(unit_log_contains("ACPI: no FADT"));
 }
 
 TEST(rsdp_copy_from_loader)
 {
 	struct acpi_rsdp copy;
+	void *cut;
 
 	put_q35();
 	memset(mem + Q35_RSDP, 0, ACPI_RSDP_V2_LEN); /* UEFI: nothing to scan for */
@@ -753,19 +779,35 @@ TEST(rsdp_copy_from_loader)
 	REQUIRE(acpi_parse(&pv, &copy, ACPI_RSDP_V1_LEN, &ai) == 0);
 	CHECK(!ai.via_xsdt && ai.found.madt);
 
-	/* A v2 copy cut to 20 bytes still yields its RSDT. */
+	/* A v2 copy cut to 20 bytes still yields its RSDT (and nothing past 20 is read). */
 	make_rsdp(&copy, 2, Q35_RSDT, Q35_XSDT);
+	cut = malloc(ACPI_RSDP_V1_LEN);
+	REQUIRE(cut);
+	memcpy(cut, &copy, ACPI_RSDP_V1_LEN);
 	unit_log_clear();
-	REQUIRE(acpi_parse(&pv, &copy, ACPI_RSDP_V1_LEN, &ai) == 0);
-	CHECK(unit_log_contains("the loader's RSDP copy (revision 2) claims length 36 but 20 bytes are readable; using its RSDT only"));
+	CHECK_EQ(acpi_parse(&pv, cut, ACPI_RSDP_V1_LEN, &ai), 0);
+	free(cut);
+	CHECK(unit_log_contains(
+	    "the loader's RSDP copy (revision 2) has only 20 readable bytes; using its RSDT only"));
 	CHECK(!ai.via_xsdt && ai.found.madt);
+
+	/* A copy whose length field exceeds what the loader handed over. */
+	copy.length = 40;
+	copy.extended_checksum = 0;
+	copy.extended_checksum = (uint8_t)-acpi_sum8(&copy, sizeof(copy));
+	unit_log_clear();
+	CHECK_EQ(acpi_parse(&pv, &copy, sizeof(copy), &ai), 0);
+	CHECK(unit_log_contains(
+	    "the loader's RSDP copy claims length 40 but 36 bytes are readable; using its RSDT only"));
+	make_rsdp(&copy, 2, Q35_RSDT, Q35_XSDT);
 
 	/* A corrupt copy: the memory scan is tried, and finds nothing here. */
 	copy.checksum ^= 1;
 	unit_log_clear();
 	CHECK_EQ(acpi_parse(&pv, &copy, sizeof(copy), &ai), -ERR_NOENT);
 	CHECK(unit_log_contains("the loader's RSDP copy has a bad checksum; ignoring it"));
-	CHECK(unit_log_contains("scanning the BIOS areas for an RSDP instead of the loader's copy"));
+	CHECK(
+	    unit_log_contains("scanning the BIOS areas for an RSDP instead of the loader's copy"));
 	CHECK(unit_log_contains("no ACPI tables (no RSDP found)"));
 
 	/* ... and finds the one in memory when there is one. */
@@ -775,28 +817,32 @@ TEST(rsdp_copy_from_loader)
 
 	unit_log_clear();
 	CHECK_EQ(acpi_parse(&pv, "RSD PTR", 8, &ai), 0);
-	CHECK(unit_log_contains("the loader's RSDP copy is 8 bytes, shorter than the 20 of an RSDP"));
+	CHECK(
+	    unit_log_contains("the loader's RSDP copy is 8 bytes, shorter than the 20 of an RSDP"));
 	CHECK_EQ(acpi_parse(NULL, NULL, 0, &ai), -ERR_INVAL);
 }
 
 TEST(fadt_address_choices)
 {
-	struct acpi_fadt *f = (struct acpi_fadt *)(mem + Q35_FADT);
+	struct acpi_fadt *f;
 
 	put_q35();
+	f = (struct acpi_fadt *)(mem + Q35_FADT);
 	f->x_pm_tmr_blk.address = 0x1608; /* disagrees with PM_TMR_BLK */
 	f->x_pm1a_cnt_blk.space_id = ACPI_GAS_SYSTEM_MEMORY;
-	f->x_dsdt = 0x109000;
+	f->x_dsdt = 0x190000;
 	f->flags |= ACPI_FADT_TMR_VAL_EXT;
 	fix_sum(Q35_FADT);
 	REQUIRE(parse() == 0);
 	CHECK_EQ(ai.fadt.pm_tmr_port, 0x1608);
 	CHECK(ai.fadt.pm_tmr_32bit);
-	CHECK(unit_log_contains("FADT PM_TMR_BLK (0x608) and X_PM_TMR_BLK (0x1608) differ; using X_PM_TMR_BLK"));
+	CHECK(unit_log_contains(
+	    "FADT PM_TMR_BLK (0x608) and X_PM_TMR_BLK (0x1608) differ; using X_PM_TMR_BLK"));
 	CHECK_EQ(ai.fadt.pm1a_cnt_port, 0x604);
-	CHECK(unit_log_contains("FADT X_PM1a_CNT_BLK is in address space 0, not system I/O; using PM1a_CNT_BLK 0x604"));
-	CHECK_EQ(ai.fadt.dsdt, 0x109000);
-	CHECK(unit_log_contains("FADT DSDT (0x108000) and X_DSDT (0x109000) differ; using X_DSDT"));
+	CHECK(unit_log_contains(
+	    "FADT X_PM1a_CNT_BLK is in address space 0, not system I/O; using PM1a_CNT_BLK 0x604"));
+	CHECK_EQ(ai.fadt.dsdt, 0x190000);
+	CHECK(unit_log_contains("FADT DSDT (0x180000) and X_DSDT (0x190000) differ; using X_DSDT"));
 
 	/* No 32-bit DSDT: the 64-bit one, silently. A port beyond 0xffff is none. */
 	put_q35();
@@ -809,9 +855,11 @@ TEST(fadt_address_choices)
 	REQUIRE(parse() == 0);
 	CHECK_EQ(ai.fadt.dsdt, Q35_DSDT);
 	CHECK_EQ(ai.fadt.pm_tmr_port, 0);
-	CHECK(unit_log_contains("FADT PM_TMR_BLK 0x10000 is beyond the I/O port space; assuming there is none"));
+	CHECK(unit_log_contains(
+	    "FADT PM_TMR_BLK 0x10000 is beyond the I/O port space; assuming there is none"));
 	CHECK(!ai.fadt.reset_supported);
-	CHECK(unit_log_contains("FADT reset register is in address space 127; assuming no reset register"));
+	CHECK(unit_log_contains(
+	    "FADT reset register is in address space 127; assuming no reset register"));
 
 	/* Hardware-reduced ACPI: the fixed blocks are not there whatever they say. */
 	put_q35();
@@ -828,11 +876,14 @@ TEST(fadt_address_choices)
 
 TEST(mcfg_hpet_dmar_malformed)
 {
-	struct acpi_mcfg_alloc *m = (struct acpi_mcfg_alloc *)(mem + Q35_MCFG + 44);
-	struct acpi_hpet *hp = (struct acpi_hpet *)(mem + Q35_HPET);
-	struct acpi_dmar_drhd *d = (struct acpi_dmar_drhd *)(mem + Q35_DMAR + 48);
+	struct acpi_mcfg_alloc *m;
+	struct acpi_hpet *hp;
+	struct acpi_dmar_drhd *d;
 
 	put_q35();
+	m = (struct acpi_mcfg_alloc *)(mem + Q35_MCFG + sizeof(struct acpi_mcfg));
+	hp = (struct acpi_hpet *)(mem + Q35_HPET);
+	d = (struct acpi_dmar_drhd *)(mem + Q35_DMAR + sizeof(struct acpi_dmar));
 	m->start_bus = 10;
 	m->end_bus = 5;
 	hdr_at(Q35_MCFG)->length += 3; /* stray bytes */
@@ -843,12 +894,15 @@ TEST(mcfg_hpet_dmar_malformed)
 	fix_sum(Q35_DMAR);
 	REQUIRE(parse() == 0);
 	CHECK(unit_log_contains("MCFG has 3 stray bytes after its 1 entries; ignoring them"));
-	CHECK(unit_log_contains("MCFG entry 0 (segment 0, buses 10-5, base 0xb0000000) is invalid; ignoring it"));
+	CHECK(unit_log_contains(
+	    "MCFG entry 0 (segment 0, buses 10-5, base 0xb0000000) is invalid; ignoring it"));
 	CHECK(unit_log_contains("MCFG lists no usable ECAM window; assuming none"));
 	CHECK(!ai.found.mcfg && ai.nmcfg == 0);
-	CHECK(unit_log_contains("HPET table gives base 0xfed00000 in address space 1, not memory; assuming no HPET"));
+	CHECK(unit_log_contains(
+	    "HPET table gives base 0xfed00000 in address space 1, not memory; assuming no HPET"));
 	CHECK(!ai.found.hpet);
-	CHECK(unit_log_contains("DMAR structure at offset 48 (type 0) has length 0, too short to step over; ignoring it and the rest of the table"));
+	CHECK(unit_log_contains(
+	    "DMAR structure at offset 48 (type 0) has length 0, too short to step over; ignoring it and the rest of the table"));
 	CHECK(unit_log_contains("DMAR lists no usable remapping unit; assuming no IOMMU"));
 	CHECK(!ai.found.dmar && !ai.dmar.intr_remap && ai.dmar.ndrhd == 0);
 }
@@ -860,7 +914,7 @@ TEST(duplicate_tables)
 	put_q35();
 	put_root(Q35_XSDT, true, tables, ARRAY_SIZE(tables));
 	REQUIRE(parse() == 0);
-	CHECK(unit_log_contains("another APIC table at 0x102000; keeping the first"));
+	CHECK(unit_log_contains("another APIC table at 0x120000; keeping the first"));
 	CHECK_EQ(ai.ncpus, 4);
 	CHECK(!ai.found.dmar);
 }

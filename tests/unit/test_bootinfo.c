@@ -412,7 +412,7 @@ static void mb2_begin(void)
 
 /* Appends a tag; size_override != 0 writes that size instead of the real one. */
 static uint64_t mb2_tag_sized(uint32_t type, const void *payload, size_t len,
-			      uint32_t size_override)
+                              uint32_t size_override)
 {
 	struct mb2_tag t = {type, (uint32_t)(sizeof(t) + len)};
 	uint64_t pa = put(&t, sizeof(t));
@@ -717,8 +717,8 @@ TEST(mb2_mmap_overflow_and_odd_entries)
 	reset();
 	for (int i = 0; i < 140; i++)
 		e[i] = (struct mb2_mmap_entry){(uint64_t)i << 20, 1 << 20, MB_MEM_AVAILABLE, 0};
-	e[1].type = 12;			   /* unknown: reserved */
-	e[2].len = 0;			   /* empty: dropped quietly */
+	e[1].type = 12;                    /* unknown: reserved */
+	e[2].len = 0;                      /* empty: dropped quietly */
 	e[3].addr = 0xfffffffffff00000ull; /* wraps: clipped */
 	e[3].len = 0x200000;
 	mb2_begin();
@@ -945,7 +945,7 @@ TEST(fuzz_mb1)
 {
 	for (int iter = 0; iter < 3000; iter++) {
 		struct mb1_module mods[2] = {{0x200000, 0x280000, 0, 0},
-					     {0x300000, 0x300800, 0, 0}};
+		                             {0x300000, 0x300800, 0, 0}};
 		struct mb1_info info;
 		uint64_t pa;
 

@@ -272,9 +272,9 @@ static struct modcmd mc;
 TEST(modcmd_valid)
 {
 	CHECK_EQ(modcmd_parse("guest=web kernel vcpus=2 mem=256M pcpus=\"1-3,5\" weight=200 -- "
-			      " console=ttyS0 root=\"/dev/vda 1\"  quiet  ",
-			      &mc),
-		 0);
+	                      " console=ttyS0 root=\"/dev/vda 1\"  quiet  ",
+	                      &mc),
+	         0);
 	CHECK_EQ(mc.count, 6);
 	CHECK_STR(modcmd_get(&mc, "guest"), "web");
 	CHECK(modcmd_has(&mc, "kernel"));

@@ -24,8 +24,8 @@ void arch_irq_restore(unsigned long flags)
 
 #define FAKE_BASE 0x100000ull
 #define FAKE_SIZE (64ull << 20)
-#define MiB	  (1ull << 20)
-#define GiB	  (1ull << 30)
+#define MiB       (1ull << 20)
+#define GiB       (1ull << 30)
 
 static uint8_t *fake_mem;
 
@@ -63,7 +63,7 @@ static uint64_t end_of(const struct mem_region *r)
 }
 
 static bool ref_usable(const struct mem_region *map, size_t n, const struct phys_range *res,
-		       size_t nres, uint64_t pa)
+                       size_t nres, uint64_t pa)
 {
 	bool inside = false;
 
@@ -85,7 +85,7 @@ static bool ref_usable(const struct mem_region *map, size_t n, const struct phys
 
 /* Every frame below limit: free exactly when the model says usable (bitmap aside). */
 static size_t check_against_model(struct frame_pool *p, const struct mem_region *map, size_t n,
-				  const struct phys_range *res, size_t nres, uint64_t limit)
+                                  const struct phys_range *res, size_t nres, uint64_t limit)
 {
 	size_t usable = 0, mismatches = 0;
 
@@ -120,7 +120,7 @@ static const struct mem_region pc_map[] = {
 };
 
 static const struct phys_range pc_res[] = {
-    {0x0, 0x100000},	  /* low 1 MiB */
+    {0x0, 0x100000},      /* low 1 MiB */
     {0x100000, 0x180000}, /* image: 128 frames */
     {0x180000, 0x180200}, /* Multiboot info: part of one frame */
     {0x200800, 0x300800}, /* a module, unaligned: touches 257 frames */
@@ -145,7 +145,7 @@ static bool in_pc_available(uint64_t pa)
 
 /* Allocates frames until failure; checks each one; returns how many. */
 static size_t alloc_all(struct frame_pool *p, uint8_t *seen, size_t seen_frames,
-			bool (*ok)(uint64_t pa))
+                        bool (*ok)(uint64_t pa))
 {
 	size_t count = 0, bad = 0;
 	uint64_t pa;
@@ -179,8 +179,8 @@ TEST(pc_map_counts_exact)
 	/* The bitmap goes into the first usable frame: just past the boot info. */
 	CHECK_EQ(pool.meta_pa, 0x181000);
 	CHECK_EQ(check_against_model(&pool, pc_map, ARRAY_SIZE(pc_map), pc_res, ARRAY_SIZE(pc_res),
-				     128 * MiB),
-		 PC_USABLE);
+	                             128 * MiB),
+	         PC_USABLE);
 	frame_print(&pool);
 	CHECK(unit_log_contains("15741 frames (61 MiB) usable"));
 	CHECK(unit_log_contains("bitmap 1 frames at 0x181000"));
@@ -297,13 +297,13 @@ TEST(unsorted_overlapping_map)
 {
 	static const struct mem_region map[] = {
 	    {0x2000000, 0x2000000, MEM_REGION_AVAILABLE}, /* 32..64 MiB */
-	    {0x800000, 0x1000, 3},			  /* ACPI inside RAM */
+	    {0x800000, 0x1000, 3},                        /* ACPI inside RAM */
 	    {0x100000, 0x1000000, MEM_REGION_AVAILABLE},  /* 1..17 MiB */
 	    {0x1000000, 0x1800800, MEM_REGION_AVAILABLE}, /* overlaps both */
-	    {0x3000800, 0x100, 2},			  /* touches one frame */
-	    {0x10ff800, 0x2000, MEM_REGION_AVAILABLE},	  /* unaligned, inside */
-	    {0x3ff0000, 0x10000, 2},			  /* end of the 2nd entry */
-	    {0x0, 0x1000, MEM_REGION_AVAILABLE},	  /* frame 0: never */
+	    {0x3000800, 0x100, 2},                        /* touches one frame */
+	    {0x10ff800, 0x2000, MEM_REGION_AVAILABLE},    /* unaligned, inside */
+	    {0x3ff0000, 0x10000, 2},                      /* end of the 2nd entry */
+	    {0x0, 0x1000, MEM_REGION_AVAILABLE},          /* frame 0: never */
 	};
 	static const struct phys_range res[] = {
 	    {0x1200000, 0x1200001}, /* a single byte */
@@ -390,12 +390,12 @@ TEST(no_usable_memory_is_an_error)
 
 	fake_init();
 	CHECK_EQ(frame_init(&pool, only_reserved, ARRAY_SIZE(only_reserved), NULL, 0, &fake_ops),
-		 -ERR_NOMEM);
+	         -ERR_NOMEM);
 	CHECK(unit_log_contains("error: lib/frame.c:"));
 	CHECK(unit_log_contains("no usable memory"));
 	unit_log_clear();
 	CHECK_EQ(frame_init(&pool, covered, ARRAY_SIZE(covered), res, ARRAY_SIZE(res), &fake_ops),
-		 -ERR_NOMEM);
+	         -ERR_NOMEM);
 	CHECK(unit_log_contains("no usable memory"));
 	CHECK_EQ(frame_init(&pool, tiny, ARRAY_SIZE(tiny), NULL, 0, &fake_ops), -ERR_NOMEM);
 	CHECK_EQ(frame_init(&pool, NULL, 0, NULL, 0, &fake_ops), -ERR_NOMEM);
@@ -415,14 +415,14 @@ TEST(bad_input_is_an_error)
 
 	fake_init();
 	CHECK_EQ(frame_init(&pool, pc_map, ARRAY_SIZE(pc_map), backwards, 1, &fake_ops),
-		 -ERR_INVAL);
+	         -ERR_INVAL);
 	CHECK(unit_log_contains("ends (0x100000) before it starts (0x200000)"));
 	CHECK_EQ(frame_init(&pool, pc_map, ARRAY_SIZE(pc_map), NULL, 0, &missing), -ERR_INVAL);
 	CHECK_EQ(frame_init(&pool, pc_map, ARRAY_SIZE(pc_map), NULL, 0, NULL), -ERR_INVAL);
 	CHECK_EQ(frame_init(&pool, NULL, 3, NULL, 0, &fake_ops), -ERR_INVAL);
 	unit_log_clear();
 	CHECK_EQ(frame_init(&pool, pc_map, ARRAY_SIZE(pc_map), pc_res, ARRAY_SIZE(pc_res), &no_map),
-		 -ERR_INVAL);
+	         -ERR_INVAL);
 	CHECK(unit_log_contains("bitmap at 0x181000 is not mapped"));
 }
 
@@ -469,7 +469,7 @@ TEST(large_sparse_map)
 TEST(bitmap_run_too_small)
 {
 	static const struct mem_region map[] = {
-	    {0x100000, 0x10000, MEM_REGION_AVAILABLE},	 /* 16 frames */
+	    {0x100000, 0x10000, MEM_REGION_AVAILABLE},   /* 16 frames */
 	    {0x800000000, 0x1000, MEM_REGION_AVAILABLE}, /* one frame at 32 GiB */
 	};
 

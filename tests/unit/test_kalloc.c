@@ -125,8 +125,8 @@ TEST(init_needs_ops)
 TEST(sizes_classes_alignment)
 {
 	static const size_t sizes[] = {
-	    0,	  1,	15,   16,   17,	  31,	32,   33,   48,	   63,	  64,	 65,   100,
-	    127,  128,	129,  255,  256,  257,	500,  511,  512,   513,	  1000,	 1023, 1024,
+	    0,    1,    15,   16,   17,   31,   32,   33,   48,    63,    64,    65,   100,
+	    127,  128,  129,  255,  256,  257,  500,  511,  512,   513,   1000,  1023, 1024,
 	    1025, 2000, 2047, 2048, 2049, 4095, 4096, 4097, 12288, 65536, 100000};
 	void *ptr[ARRAY_SIZE(sizes)];
 	struct kalloc_stats before, after;
@@ -159,7 +159,7 @@ TEST(sizes_classes_alignment)
 		for (size_t k = 0; k < sizes[i]; k++)
 			if (b[k] != (unsigned char)i) {
 				unit_fail(__FILE__, __LINE__, "object %zu overwritten at %zu", i,
-					  k);
+				          k);
 				break;
 			}
 		kfree(ptr[i]);

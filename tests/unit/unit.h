@@ -23,7 +23,8 @@ struct unit_test {
 };
 
 void unit_register(struct unit_test *t);
-void unit_fail(const char *file, int line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void unit_fail(const char *file, int line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 bool unit_log_contains(const char *needle);
 void unit_log_clear(void);
 /* The captured log, all lines concatenated. */
@@ -33,7 +34,7 @@ extern bool unit_abort_current;
 
 #define TEST(id)                                                                                   \
 	static void unit_fn_##id(void);                                                            \
-	static struct unit_test unit_t_##id = { #id, unit_fn_##id, NULL };                         \
+	static struct unit_test unit_t_##id = {#id, unit_fn_##id, NULL};                           \
 	__attribute__((constructor)) static void unit_reg_##id(void)                               \
 	{                                                                                          \
 		unit_register(&unit_t_##id);                                                       \
@@ -48,18 +49,18 @@ extern bool unit_abort_current;
 
 #define CHECK_EQ(a, b)                                                                             \
 	do {                                                                                       \
-		unsigned long long va_ = (unsigned long long)(a), vb_ = (unsigned long long)(b);    \
+		unsigned long long va_ = (unsigned long long)(a), vb_ = (unsigned long long)(b);   \
 		if (va_ != vb_)                                                                    \
-			unit_fail(__FILE__, __LINE__, "CHECK_EQ(%s, %s): %#llx != %#llx", #a, #b,   \
-				  va_, vb_);                                                       \
+			unit_fail(__FILE__, __LINE__, "CHECK_EQ(%s, %s): %#llx != %#llx", #a, #b,  \
+			          va_, vb_);                                                       \
 	} while (0)
 
 #define CHECK_STR(a, b)                                                                            \
 	do {                                                                                       \
 		const char *sa_ = (a), *sb_ = (b);                                                 \
-		if (!sa_ || !sb_ || strcmp(sa_, sb_) != 0)                                          \
-			unit_fail(__FILE__, __LINE__, "CHECK_STR(%s, %s): \"%s\" != \"%s\"", #a, #b, \
-				  sa_ ? sa_ : "(null)", sb_ ? sb_ : "(null)");                     \
+		if (!sa_ || !sb_ || strcmp(sa_, sb_) != 0)                                         \
+			unit_fail(__FILE__, __LINE__, "CHECK_STR(%s, %s): \"%s\" != \"%s\"", #a,   \
+			          #b, sa_ ? sa_ : "(null)", sb_ ? sb_ : "(null)");                 \
 	} while (0)
 
 #define REQUIRE(cond)                                                                              \

@@ -147,7 +147,7 @@ struct acpi_info {
  * hardware at a garbage address.
  */
 int acpi_parse(const struct phys_view *pv, const void *rsdp_copy, size_t rsdp_len,
-	       struct acpi_info *out);
+               struct acpi_info *out);
 
 /*
  * Replaces the MADT part of *out with the PC/AT defaults: one enabled CPU

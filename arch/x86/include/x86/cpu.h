@@ -41,20 +41,20 @@
 #define CR4_PKE        BIT(22)
 
 /* SDM Vol. 1 3.4.3: RFLAGS. */
-#define RFLAGS_CF   BIT(0)
+#define RFLAGS_CF    BIT(0)
 #define RFLAGS_FIXED BIT(1)
-#define RFLAGS_ZF   BIT(6)
-#define RFLAGS_TF   BIT(8)
-#define RFLAGS_IF   BIT(9)
-#define RFLAGS_DF   BIT(10)
-#define RFLAGS_IOPL (3ull << 12)
-#define RFLAGS_NT   BIT(14)
-#define RFLAGS_RF   BIT(16)
-#define RFLAGS_VM   BIT(17)
-#define RFLAGS_AC   BIT(18)
-#define RFLAGS_VIF  BIT(19)
-#define RFLAGS_VIP  BIT(20)
-#define RFLAGS_ID   BIT(21)
+#define RFLAGS_ZF    BIT(6)
+#define RFLAGS_TF    BIT(8)
+#define RFLAGS_IF    BIT(9)
+#define RFLAGS_DF    BIT(10)
+#define RFLAGS_IOPL  (3ull << 12)
+#define RFLAGS_NT    BIT(14)
+#define RFLAGS_RF    BIT(16)
+#define RFLAGS_VM    BIT(17)
+#define RFLAGS_AC    BIT(18)
+#define RFLAGS_VIF   BIT(19)
+#define RFLAGS_VIP   BIT(20)
+#define RFLAGS_ID    BIT(21)
 
 #define DEFINE_CR_ACCESS(n)                                                                        \
 	static inline uint64_t read_cr##n(void)                                                    \

@@ -13,8 +13,8 @@ static inline struct cpuid_regs cpuid(uint32_t leaf, uint32_t subleaf)
 {
 	struct cpuid_regs r;
 	__asm__ __volatile__("cpuid"
-			     : "=a"(r.eax), "=b"(r.ebx), "=c"(r.ecx), "=d"(r.edx)
-			     : "a"(leaf), "c"(subleaf));
+	                     : "=a"(r.eax), "=b"(r.ebx), "=c"(r.ecx), "=d"(r.edx)
+	                     : "a"(leaf), "c"(subleaf));
 	return r;
 }
 
@@ -22,7 +22,12 @@ static inline struct cpuid_regs cpuid(uint32_t leaf, uint32_t subleaf)
  * A feature bit as (leaf, subleaf, register, bit) packed into one value, so a
  * feature can be named in a table (the MSR list tags each MSR with one).
  */
-enum cpuid_reg { CPUID_EAX, CPUID_EBX, CPUID_ECX, CPUID_EDX };
+enum cpuid_reg {
+	CPUID_EAX,
+	CPUID_EBX,
+	CPUID_ECX,
+	CPUID_EDX
+};
 #define CPUID_FEATURE(leaf, sub, reg, bit)                                                         \
 	(((uint64_t)(leaf) << 32) | ((uint64_t)(sub) << 16) | ((uint64_t)(reg) << 8) | (bit))
 

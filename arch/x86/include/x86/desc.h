@@ -21,7 +21,12 @@ enum gdt_index {
 #define SEL_TSS   (GDT_TSS * 8)
 
 /* Interrupt stack table slots (1-based in the IDT gate, 0-based here). */
-enum ist_slot { IST_NMI, IST_DF, IST_MC, IST_COUNT };
+enum ist_slot {
+	IST_NMI,
+	IST_DF,
+	IST_MC,
+	IST_COUNT
+};
 
 struct tss {
 	uint32_t reserved0;

@@ -20,16 +20,33 @@ _Static_assert(sizeof(struct irq_frame) == IRQ_FRAME_SIZE, "isr.S frame layout")
 
 /* Architectural exception vectors (SDM Vol. 3A Table 6-1). */
 enum exc_vector {
-	EXC_DE = 0, EXC_DB = 1, EXC_NMI = 2, EXC_BP = 3, EXC_OF = 4, EXC_BR = 5, EXC_UD = 6,
-	EXC_NM = 7, EXC_DF = 8, EXC_TS = 10, EXC_NP = 11, EXC_SS = 12, EXC_GP = 13, EXC_PF = 14,
-	EXC_MF = 16, EXC_AC = 17, EXC_MC = 18, EXC_XM = 19, EXC_VE = 20, EXC_CP = 21,
+	EXC_DE = 0,
+	EXC_DB = 1,
+	EXC_NMI = 2,
+	EXC_BP = 3,
+	EXC_OF = 4,
+	EXC_BR = 5,
+	EXC_UD = 6,
+	EXC_NM = 7,
+	EXC_DF = 8,
+	EXC_TS = 10,
+	EXC_NP = 11,
+	EXC_SS = 12,
+	EXC_GP = 13,
+	EXC_PF = 14,
+	EXC_MF = 16,
+	EXC_AC = 17,
+	EXC_MC = 18,
+	EXC_XM = 19,
+	EXC_VE = 20,
+	EXC_CP = 21,
 	EXC_COUNT = 32,
 };
 
 /* Host interrupt vectors Tandem uses. Higher vector = higher priority class. */
 enum irq_vector {
 	VEC_TIMER = 0xec,
-	VEC_CALL = 0xf0,  /* run-function IPI */
+	VEC_CALL = 0xf0, /* run-function IPI */
 	VEC_SPURIOUS = 0xff,
 };
 
@@ -58,6 +75,7 @@ struct extable_entry {
 	uint64_t insn, fixup;
 };
 #define EXTABLE(insn, fixup)                                                                       \
-	".pushsection .extable, \"a\"\n\t.balign 8\n\t.quad " #insn ", " #fixup "\n\t.popsection\n\t"
+	".pushsection .extable, \"a\"\n\t.balign 8\n\t.quad " #insn ", " #fixup                    \
+	"\n\t.popsection\n\t"
 
 #endif

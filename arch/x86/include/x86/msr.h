@@ -60,10 +60,10 @@ enum msr {
 };
 
 /* IA32_APIC_BASE (SDM Vol. 3A 10.4.4). */
-#define APIC_BASE_BSP     BIT(8)
-#define APIC_BASE_EXTD    BIT(10)
-#define APIC_BASE_ENABLE  BIT(11)
-#define APIC_BASE_ADDR    UINT64_C(0xfffff000)
+#define APIC_BASE_BSP    BIT(8)
+#define APIC_BASE_EXTD   BIT(10)
+#define APIC_BASE_ENABLE BIT(11)
+#define APIC_BASE_ADDR   UINT64_C(0xfffff000)
 
 /* IA32_EFER. */
 #define EFER_SCE BIT(0)
@@ -85,7 +85,10 @@ static inline uint64_t rdmsr(uint32_t msr)
 
 static inline void wrmsr(uint32_t msr, uint64_t v)
 {
-	__asm__ __volatile__("wrmsr" : : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)) : "memory");
+	__asm__ __volatile__("wrmsr"
+	                     :
+	                     : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32))
+	                     : "memory");
 }
 
 /* RDMSR that survives #GP (absent MSR): returns false and leaves *v untouched. */

@@ -12,22 +12,22 @@
 #include <stdint.h>
 #include <compiler.h>
 
-#define PAGE_SIZE  4096ull
-#define PAGE_SHIFT 12
+#define PAGE_SIZE       4096ull
+#define PAGE_SHIFT      12
 #define LARGE_PAGE_SIZE (2ull << 20)
 #define HUGE_PAGE_SIZE  (1ull << 30)
 
 /* Page-table entry bits (SDM Vol. 3A Table 4-19/4-20). */
-#define PTE_P   BIT(0)
-#define PTE_W   BIT(1)
-#define PTE_U   BIT(2)
-#define PTE_PWT BIT(3)
-#define PTE_PCD BIT(4)
-#define PTE_A   BIT(5)
-#define PTE_D   BIT(6)
-#define PTE_PS  BIT(7)
-#define PTE_G   BIT(8)
-#define PTE_NX  BIT(63)
+#define PTE_P         BIT(0)
+#define PTE_W         BIT(1)
+#define PTE_U         BIT(2)
+#define PTE_PWT       BIT(3)
+#define PTE_PCD       BIT(4)
+#define PTE_A         BIT(5)
+#define PTE_D         BIT(6)
+#define PTE_PS        BIT(7)
+#define PTE_G         BIT(8)
+#define PTE_NX        BIT(63)
 #define PTE_ADDR_MASK 0x000ffffffffff000ull
 
 /* Start of the stack region (PML4 slot 511), far from the identity map. */
