@@ -17,6 +17,7 @@
 #include <string.h>
 #include <testcase.h>
 #include <boot/boot.h>
+#include <boot/modules.h>
 #include <x86/acpi.h>
 #include <x86/cpu.h>
 #include <x86/desc.h>
@@ -112,8 +113,11 @@ static void __noreturn boot_stage2(void)
 	unsigned int n = 0;
 
 	kalloc_init(&kops);
+	boot_modules_init(&bootinfo);
 	lapic_init_bsp();
 	percpu[0].apic_id = lapic_id();
+	if (acpi.assumed)
+		acpi.cpus[0].apic_id = lapic_id();
 	ipi_init();
 	tsc_calibrate(&refs);
 	timer_init_bsp();
@@ -148,8 +152,10 @@ void boot_main(uint32_t magic, uint32_t info)
 	bootinfo_print(&bootinfo);
 	cmdline_apply_boot(bootinfo.cmdline);
 
+	/* Without a usable MADT, run on the boot CPU alone (the parser said so). */
 	if (acpi_parse(&identity_view, bootinfo.has_rsdp ? bootinfo.rsdp : NULL, bootinfo.rsdp_len,
-	               &acpi) < 0)
+	               &acpi) < 0 ||
+	    !acpi.found.madt)
 		acpi_fallback(&acpi);
 	acpi_print(&acpi);
 

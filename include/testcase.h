@@ -18,10 +18,11 @@ struct testcase {
 
 #define TESTCASE(id)                                                                               \
 	static void test_##id(void);                                                               \
-	static const struct testcase testcase_##id __section(".testcases")                         \
-	    __attribute__((used)) = {#id, test_##id};                                              \
+	static const struct testcase testcase_##id __section(".testcases") __attribute__((used))   \
+	__aligned(8) = {#id, test_##id};                                                           \
 	static void test_##id(void)
 
+/* Entries are forced to 8-byte alignment so the section is a gapless array. */
 extern const struct testcase __testcases_start[], __testcases_end[];
 
 static inline bool testcases_linked(void)

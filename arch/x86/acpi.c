@@ -21,7 +21,8 @@
 #define EBDA_MIN 0x400
 #define EBDA_MAX 0xa0000
 
-const char *acpi_sig_str(const char *sig, char buf[5])
+/* A 4-byte signature as a printable string for log lines. */
+static const char *acpi_sig_str(const char *sig, char buf[5])
 {
 	for (int i = 0; i < 4; i++)
 		buf[i] = sig[i] >= 0x20 && sig[i] < 0x7f ? sig[i] : '?';

@@ -1,4 +1,5 @@
 /* ACPI PM timer (ACPI 6.4 4.8.3.3) and HPET main counter (IA-PC HPET 1.0a 2.3) as reference clocks. */
+#include <hw/acpi_tables.h>
 #include <x86/clocksource.h>
 #include <x86/io.h>
 
@@ -18,8 +19,8 @@ bool pmtimer_setup(struct refclock *c, uint16_t port, bool width32)
 {
 	if (!port)
 		return false;
-	*c = (struct refclock){"ACPI PM timer", PMTMR_HZ, width32 ? 0xffffffffull : 0xffffffull,
-	                       pmtimer_read, port};
+	*c = (struct refclock){"ACPI PM timer", ACPI_PM_TIMER_HZ,
+	                       width32 ? 0xffffffffull : 0xffffffull, pmtimer_read, port};
 	/* A missing timer reads as all ones and never moves. */
 	uint64_t a = pmtimer_read(c);
 	for (int i = 0; i < 100000; i++)

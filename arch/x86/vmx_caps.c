@@ -37,7 +37,7 @@ static const struct {
 	const char *name;
 	const char *const *bits;
 } ctl_kinds[VMX_CTL_KINDS] = {
-    [VMX_CTL_PIN] = {"pin", pin_names},	      [VMX_CTL_PROC] = {"proc", proc_names},
+    [VMX_CTL_PIN] = {"pin", pin_names},       [VMX_CTL_PROC] = {"proc", proc_names},
     [VMX_CTL_PROC2] = {"proc2", proc2_names}, [VMX_CTL_EXIT] = {"exit", exit_names},
     [VMX_CTL_ENTRY] = {"entry", entry_names},
 };
@@ -108,8 +108,8 @@ void vmx_caps_decode(struct vmx_caps *c, const uint64_t raw[VMX_CAP_MSR_COUNT], 
 	c->ins_outs_info = b & VMX_BASIC_INS_OUTS_INFO;
 	c->any_errcode = b & VMX_BASIC_ANY_ERRCODE;
 	c->true_ctls = (b & VMX_BASIC_TRUE_CTLS) && has(c, VMX_CAP_IDX(TRUE_PINBASED_CTLS)) &&
-		       has(c, VMX_CAP_IDX(TRUE_PROCBASED_CTLS)) &&
-		       has(c, VMX_CAP_IDX(TRUE_EXIT_CTLS)) && has(c, VMX_CAP_IDX(TRUE_ENTRY_CTLS));
+	               has(c, VMX_CAP_IDX(TRUE_PROCBASED_CTLS)) &&
+	               has(c, VMX_CAP_IDX(TRUE_EXIT_CTLS)) && has(c, VMX_CAP_IDX(TRUE_ENTRY_CTLS));
 
 	c->pin = ctl_pick(c, VMX_CAP_IDX(PINBASED_CTLS), VMX_CAP_IDX(TRUE_PINBASED_CTLS));
 	c->proc = ctl_pick(c, VMX_CAP_IDX(PROCBASED_CTLS), VMX_CAP_IDX(TRUE_PROCBASED_CTLS));
@@ -141,7 +141,7 @@ void vmx_caps_decode(struct vmx_caps *c, const uint64_t raw[VMX_CAP_MSR_COUNT], 
 	c->cr4_fixed1 = c->raw[VMX_CAP_IDX(CR4_FIXED1)];
 	c->vmcs_max_index =
 	    (uint32_t)((c->raw[VMX_CAP_IDX(VMCS_ENUM)] >> VMX_VMCS_ENUM_MAX_INDEX_SHIFT) &
-		       VMX_VMCS_ENUM_MAX_INDEX_MASK);
+	               VMX_VMCS_ENUM_MAX_INDEX_MASK);
 
 	/* The EPT/VPID MSR exists only if EPT or VPID may be enabled (A.10). */
 	if (vmx_ctl_allowed(&c->proc2, VMX_PROC2(EPT)) ||
@@ -258,21 +258,21 @@ static void print_ctl(const struct vmx_caps *c, enum vmx_ctl_kind kind)
 void vmx_caps_print(const struct vmx_caps *c)
 {
 	log_info("vmx: basic rev=%#x vmcs=%uB %s%s%s%s%s%s", c->vmcs_revision, c->vmcs_size,
-		 memtype_name(c->vmcs_memtype), c->true_ctls ? " true-ctls" : "",
-		 c->ins_outs_info ? " ins-outs-info" : "", c->any_errcode ? " any-errcode" : "",
-		 c->addr32 ? " addr32" : "", c->dual_monitor ? " dual-monitor" : "");
+	         memtype_name(c->vmcs_memtype), c->true_ctls ? " true-ctls" : "",
+	         c->ins_outs_info ? " ins-outs-info" : "", c->any_errcode ? " any-errcode" : "",
+	         c->addr32 ? " addr32" : "", c->dual_monitor ? " dual-monitor" : "");
 	if (!c->true_ctls && (c->raw[VMX_CAP_IDX(BASIC)] & VMX_BASIC_TRUE_CTLS))
 		log_warn("vmx: BASIC announces TRUE_* control MSRs but they could not be read");
 	log_info("vmx: controls: name* = must be 1; others may be 1 (%s MSRs)",
-		 c->true_ctls ? "TRUE_*" : "plain");
+	         c->true_ctls ? "TRUE_*" : "plain");
 	for (unsigned int k = 0; k < VMX_CTL_KINDS; k++)
 		print_ctl(c, (enum vmx_ctl_kind)k);
 
 	char act[32];
 
 	ksnprintf(act, sizeof(act), "%s%s%s", c->misc.act_hlt ? ",hlt" : "",
-		  c->misc.act_shutdown ? ",shutdown" : "",
-		  c->misc.act_wait_sipi ? ",wait-sipi" : "");
+	          c->misc.act_shutdown ? ",shutdown" : "",
+	          c->misc.act_wait_sipi ? ",wait-sipi" : "");
 	log_info(
 	    "vmx: misc preempt-timer=tsc/%u cr3-targets=%u msr-list-max=%u activity=%s%s%s%s%s",
 	    1u << c->misc.timer_rate, c->misc.cr3_targets, c->misc.max_msr_list,
@@ -287,23 +287,23 @@ void vmx_caps_print(const struct vmx_caps *c)
 
 	if (vmx_ctl_allowed(&c->proc2, VMX_PROC2(EPT)))
 		log_info("vmx: ept%s%s%s%s%s%s%s%s%s invept%s%s%s",
-			 c->ept.exec_only ? " exec-only" : "", c->ept.pwl4 ? " 4-level" : "",
-			 c->ept.pwl5 ? " 5-level" : "", c->ept.wb ? " WB" : "",
-			 c->ept.uc ? " UC" : "", c->ept.page_2m ? " 2M" : "",
-			 c->ept.page_1g ? " 1G" : "", c->ept.ad ? " A/D" : "",
-			 c->ept.adv_exit_info ? " adv-exit-info" : "", c->ept.invept ? "" : "=none",
-			 c->ept.invept_single ? " single" : "", c->ept.invept_all ? " all" : "");
+		         c->ept.exec_only ? " exec-only" : "", c->ept.pwl4 ? " 4-level" : "",
+		         c->ept.pwl5 ? " 5-level" : "", c->ept.wb ? " WB" : "",
+		         c->ept.uc ? " UC" : "", c->ept.page_2m ? " 2M" : "",
+		         c->ept.page_1g ? " 1G" : "", c->ept.ad ? " A/D" : "",
+		         c->ept.adv_exit_info ? " adv-exit-info" : "", c->ept.invept ? "" : "=none",
+		         c->ept.invept_single ? " single" : "", c->ept.invept_all ? " all" : "");
 	else
 		log_info("vmx: ept not available");
 	if (vmx_ctl_allowed(&c->proc2, VMX_PROC2(VPID)))
 		log_info("vmx: vpid invvpid%s%s%s%s%s", c->vpid.invvpid ? "" : "=none",
-			 c->vpid.inv_addr ? " address" : "", c->vpid.inv_single ? " single" : "",
-			 c->vpid.inv_all ? " all" : "", c->vpid.inv_single_ng ? " single-ng" : "");
+		         c->vpid.inv_addr ? " address" : "", c->vpid.inv_single ? " single" : "",
+		         c->vpid.inv_all ? " all" : "", c->vpid.inv_single_ng ? " single-ng" : "");
 	else
 		log_info("vmx: vpid not available");
 	if (vmx_ctl_allowed(&c->proc2, VMX_PROC2(VMFUNC)))
 		log_info("vmx: vmfunc=%#llx%s", (unsigned long long)c->vmfunc,
-			 c->vmfunc & VMX_VMFUNC_EPTP_SWITCHING ? " (eptp-switching)" : "");
+		         c->vmfunc & VMX_VMFUNC_EPTP_SWITCHING ? " (eptp-switching)" : "");
 }
 
 /* ---- the features Tandem needs ------------------------------------------- */
@@ -324,32 +324,32 @@ int vmx_caps_check(const struct vmx_caps *c)
 	int missing = 0;
 
 	missing += require(vmx_ctl_allowed(&c->proc, VMX_PROC(SECONDARY)),
-			   "secondary controls (proc-based bit 31)");
+	                   "secondary controls (proc-based bit 31)");
 	missing += require(ept, "EPT");
 	if (ept)
 		missing += require(c->ept.pwl4 && c->ept.wb,
-				   "EPT 4-level page walk with WB paging structures");
+		                   "EPT 4-level page walk with WB paging structures");
 	if (ept)
 		missing += require(c->ept.invept && (c->ept.invept_single || c->ept.invept_all),
-				   "INVEPT (single- or all-context)");
+		                   "INVEPT (single- or all-context)");
 	missing +=
 	    require(vmx_ctl_allowed(p2, VMX_PROC2(UNRESTRICTED_GUEST)), "unrestricted guest");
 	missing += require(vpid, "VPID");
 	if (vpid)
 		missing += require(c->vpid.invvpid && (c->vpid.inv_single || c->vpid.inv_all),
-				   "INVVPID (single- or all-context)");
+		                   "INVVPID (single- or all-context)");
 	missing +=
 	    require(vmx_ctl_allowed(&c->pin, VMX_PIN(PREEMPT_TIMER)), "VMX-preemption timer");
 	missing += require(vmx_ctl_allowed(&c->proc, VMX_PROC(MSR_BITMAPS)), "MSR bitmaps");
 	missing += require(vmx_ctl_allowed(&c->proc, VMX_PROC(IO_BITMAPS)), "I/O bitmaps");
 
 	bool posted = vmx_ctl_allowed(&c->pin, VMX_PIN(POSTED_INTR)) &&
-		      vmx_ctl_allowed(p2, VMX_PROC2(VIRT_INTR_DELIVERY)) &&
-		      vmx_ctl_allowed(&c->exit, VMX_EXITCTL(ACK_INTR));
+	              vmx_ctl_allowed(p2, VMX_PROC2(VIRT_INTR_DELIVERY)) &&
+	              vmx_ctl_allowed(&c->exit, VMX_EXITCTL(ACK_INTR));
 	log_info("vmx: optional: apic-reg-virt=%s virt-intr-delivery=%s posted-intr=%s pml=%s",
-		 vmx_ctl_allowed(p2, VMX_PROC2(APIC_REG_VIRT)) ? "yes" : "no",
-		 vmx_ctl_allowed(p2, VMX_PROC2(VIRT_INTR_DELIVERY)) ? "yes" : "no",
-		 posted ? "yes" : "no", vmx_ctl_allowed(p2, VMX_PROC2(PML)) ? "yes" : "no");
+	         vmx_ctl_allowed(p2, VMX_PROC2(APIC_REG_VIRT)) ? "yes" : "no",
+	         vmx_ctl_allowed(p2, VMX_PROC2(VIRT_INTR_DELIVERY)) ? "yes" : "no",
+	         posted ? "yes" : "no", vmx_ctl_allowed(p2, VMX_PROC2(PML)) ? "yes" : "no");
 	if (missing)
 		log_warn("vmx: %d required feature%s missing", missing, missing == 1 ? "" : "s");
 	else

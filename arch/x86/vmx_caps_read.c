@@ -62,9 +62,9 @@ void vmx_caps_report(void)
 	boot_caps_valid = true;
 	if (rdmsr_safe(MSR_IA32_FEATURE_CONTROL, &fc))
 		log_info("vmx: IA32_FEATURE_CONTROL=%#llx%s%s", (unsigned long long)fc,
-			 fc & FEATURE_CONTROL_LOCK ? " locked" : " unlocked",
-			 fc & FEATURE_CONTROL_VMX_NO_SMX ? " vmx-outside-smx"
-							 : " vmx-outside-smx-off");
+		         fc & FEATURE_CONTROL_LOCK ? " locked" : " unlocked",
+		         fc & FEATURE_CONTROL_VMX_NO_SMX ? " vmx-outside-smx"
+		                                         : " vmx-outside-smx-off");
 	for (unsigned int i = 0; i < VMX_CAP_MSR_COUNT; i += 3) {
 		char buf[3][32];
 
@@ -75,11 +75,11 @@ void vmx_caps_report(void)
 				buf[j][0] = '\0';
 			else if (boot_caps.present & (1u << k))
 				ksnprintf(buf[j], sizeof(buf[j]), " %#x=%#018llx",
-					  VMX_CAP_MSR_FIRST + k,
-					  (unsigned long long)boot_caps.raw[k]);
+				          VMX_CAP_MSR_FIRST + k,
+				          (unsigned long long)boot_caps.raw[k]);
 			else
 				ksnprintf(buf[j], sizeof(buf[j]), " %#x=absent",
-					  VMX_CAP_MSR_FIRST + k);
+				          VMX_CAP_MSR_FIRST + k);
 		}
 		log_info("vmx: msr%s%s%s", buf[0], buf[1], buf[2]);
 	}

@@ -30,6 +30,15 @@ static const uint64_t bochs_skylake_x[VMX_CAP_MSR_COUNT] = {
     0x0000000000000001ull, /* 0x491 VMFUNC */
 };
 
+/* The same Bochs with cpu: model=corei7_haswell_4770 (the second VMX configuration). */
+static const uint64_t bochs_haswell_4770[VMX_CAP_MSR_COUNT] = {
+    0x00d810000000002bull, 0x0000007f00000016ull, 0xf7f9fffe0401e172ull, 0x007fffff00036dffull,
+    0x0000ffff000011ffull, 0x00000000200401e0ull, 0x0000000080000021ull, 0x00000000ffffffffull,
+    0x0000000000002000ull, 0x00000000001727ffull, 0x0000000000000034ull, 0x00047fff00000000ull,
+    0x00000f0106334141ull, 0x0000007f00000016ull, 0xf7f9fffe04006172ull, 0x007fffff00036dfbull,
+    0x0000ffff000011fbull, 0x0000000000000001ull,
+};
+
 #define IDX(name)     VMX_CAP_IDX(name)
 #define PRESENT(name) (1u << VMX_CAP_IDX(name))
 
@@ -170,7 +179,7 @@ TEST(bochs_skylake_x_print)
 	CHECK(unit_log_contains(
 	    "tandem: vmx: basic rev=0x2b vmcs=4096B WB true-ctls ins-outs-info\n"));
 	CHECK(unit_log_contains("tandem: vmx: pin must1=0x00000016 may1=0x0000007f: ext-intr-exit "
-				"nmi-exit virtual-nmis preempt-timer reserved-1=0x16\n"));
+	                        "nmi-exit virtual-nmis preempt-timer reserved-1=0x16\n"));
 	/* TRUE_PROCBASED_CTLS relaxes CR3 exiting: allowed, no longer must-be-one. */
 	CHECK(unit_log_contains(" cr3-load-exit cr3-store-exit "));
 	CHECK(unit_log_contains(" hlt-exit "));
@@ -186,7 +195,7 @@ TEST(bochs_skylake_x_print)
 	    "tandem: vmx: misc preempt-timer=tsc/1 cr3-targets=4 msr-list-max=512 "
 	    "activity=hlt,shutdown,wait-sipi store-lma vmwrite-exit-info inject-len0\n"));
 	CHECK(unit_log_contains("vmx: cr0 fixed0=0x80000021 fixed1=0xffffffff cr4 fixed0=0x2000 "
-				"fixed1=0x3727ff vmcs-max-index=26\n"));
+	                        "fixed1=0x3727ff vmcs-max-index=26\n"));
 	CHECK(unit_log_contains(
 	    "tandem: vmx: ept exec-only 4-level WB UC 2M 1G A/D invept single all\n"));
 	CHECK(unit_log_contains("tandem: vmx: vpid invvpid address single all single-ng\n"));
@@ -244,7 +253,7 @@ TEST(cpu_without_secondary_controls)
 	raw[IDX(PROCBASED_CTLS)] &= no2;
 	raw[IDX(TRUE_PROCBASED_CTLS)] &= no2;
 	decode(raw, VMX_CAP_PRESENT_ALL &
-			~(PRESENT(PROCBASED_CTLS2) | PRESENT(EPT_VPID_CAP) | PRESENT(VMFUNC)));
+	                ~(PRESENT(PROCBASED_CTLS2) | PRESENT(EPT_VPID_CAP) | PRESENT(VMFUNC)));
 	CHECK_EQ(caps.proc2.may1, 0);
 	CHECK_EQ(caps.raw[IDX(PROCBASED_CTLS2)], 0);
 	CHECK(!caps.ept.pwl4);
@@ -285,7 +294,7 @@ TEST(cpu_without_true_controls)
 	raw[IDX(BASIC)] &= ~VMX_BASIC_TRUE_CTLS;
 	decode(raw,
 	       VMX_CAP_PRESENT_ALL & ~(PRESENT(TRUE_PINBASED_CTLS) | PRESENT(TRUE_PROCBASED_CTLS) |
-				       PRESENT(TRUE_EXIT_CTLS) | PRESENT(TRUE_ENTRY_CTLS)));
+	                               PRESENT(TRUE_EXIT_CTLS) | PRESENT(TRUE_ENTRY_CTLS)));
 	CHECK(!caps.true_ctls);
 	CHECK_EQ(caps.proc.must1, 0x0401e172); /* CR3 exiting etc. stay forced on */
 	CHECK_EQ(caps.exit.must1, 0x00036dff);
@@ -327,7 +336,7 @@ TEST(old_cpu_many_missing)
 	raw[IDX(ENTRY_CTLS)] = 0x00003fff000011ffull;
 	raw[IDX(MISC)] = 0x0000000000040041ull;
 	decode(raw, PRESENT(BASIC) | PRESENT(PINBASED_CTLS) | PRESENT(PROCBASED_CTLS) |
-			PRESENT(EXIT_CTLS) | PRESENT(ENTRY_CTLS) | PRESENT(MISC));
+	                PRESENT(EXIT_CTLS) | PRESENT(ENTRY_CTLS) | PRESENT(MISC));
 	CHECK_EQ(caps.vmcs_revision, 7);
 	CHECK_EQ(caps.vmcs_size, 1024);
 	CHECK(caps.addr32);
@@ -385,4 +394,21 @@ TEST(control_helpers)
 	CHECK(vmx_ctl_valid(&caps.exit, vmx_ctl_adjust(&caps.exit, VMX_EXITCTL(HOST_64))));
 	CHECK(vmx_caps_ctl(&caps, VMX_CTL_ENTRY) == &caps.entry);
 	CHECK(vmx_caps_ctl(&caps, VMX_CTL_KINDS) == NULL);
+}
+
+TEST(bochs_haswell_4770)
+{
+	decode(bochs_haswell_4770, VMX_CAP_PRESENT_ALL);
+	const struct vmx_ctl_caps *p2 = &caps.proc2;
+
+	CHECK(
+	    vmx_ctl_allowed(p2, VMX_PROC2(EPT) | VMX_PROC2(VPID) | VMX_PROC2(UNRESTRICTED_GUEST)));
+	CHECK(vmx_ctl_allowed(p2, VMX_PROC2(APIC_REG_VIRT) | VMX_PROC2(VIRT_INTR_DELIVERY)));
+	CHECK(!vmx_ctl_allowed(p2, VMX_PROC2(PML)));
+	CHECK(!vmx_ctl_allowed(p2, VMX_PROC2(XSAVES)));
+	CHECK(!vmx_ctl_allowed(p2, VMX_PROC2(TSC_SCALING)));
+	CHECK(!caps.misc.inject_len0);
+	unit_log_clear();
+	CHECK_EQ(vmx_caps_check(&caps), 0);
+	CHECK(unit_log_contains("apic-reg-virt=yes virt-intr-delivery=yes posted-intr=no pml=no"));
 }

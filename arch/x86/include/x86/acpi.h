@@ -171,7 +171,4 @@ bool acpi_parse_mcfg(const struct acpi_sdt_header *h, struct acpi_info *out);
 bool acpi_parse_hpet(const struct acpi_sdt_header *h, struct acpi_info *out);
 bool acpi_parse_dmar(const struct acpi_sdt_header *h, struct acpi_info *out);
 
-/* Copies a 4-byte signature into buf[5], printable, for log lines. */
-const char *acpi_sig_str(const char *sig, char buf[5]);
-
 #endif

@@ -8,8 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define PIT_HZ   1193182ull
-#define PMTMR_HZ 3579545ull
+#define PIT_HZ 1193182ull
 
 /* Busy-waits `us` microseconds on PIT channel 2 (max 50000). */
 void pit_wait_us(unsigned int us);

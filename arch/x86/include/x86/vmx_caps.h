@@ -21,34 +21,34 @@
 
 /* IA32_VMX_BASIC (A.1). */
 #define VMX_BASIC_REVISION_MASK 0x7fffffffull
-#define VMX_BASIC_SIZE_SHIFT	32
-#define VMX_BASIC_SIZE_MASK	0x1fffull
-#define VMX_BASIC_ADDR32	BIT(48) /* VMXON/VMCS/bitmap addresses limited to 32 bits */
-#define VMX_BASIC_DUAL_MONITOR	BIT(49)
+#define VMX_BASIC_SIZE_SHIFT    32
+#define VMX_BASIC_SIZE_MASK     0x1fffull
+#define VMX_BASIC_ADDR32        BIT(48) /* VMXON/VMCS/bitmap addresses limited to 32 bits */
+#define VMX_BASIC_DUAL_MONITOR  BIT(49)
 #define VMX_BASIC_MEMTYPE_SHIFT 50
-#define VMX_BASIC_MEMTYPE_MASK	0xfull
+#define VMX_BASIC_MEMTYPE_MASK  0xfull
 #define VMX_BASIC_INS_OUTS_INFO BIT(54)
-#define VMX_BASIC_TRUE_CTLS	BIT(55)
-#define VMX_BASIC_ANY_ERRCODE	BIT(56) /* entry may deliver any exception with/without error code */
-#define VMX_MEMTYPE_UC		0
-#define VMX_MEMTYPE_WB		6
+#define VMX_BASIC_TRUE_CTLS     BIT(55)
+#define VMX_BASIC_ANY_ERRCODE   BIT(56) /* entry may deliver any exception with/without error code */
+#define VMX_MEMTYPE_UC          0
+#define VMX_MEMTYPE_WB          6
 
 /* IA32_VMX_MISC (A.6). */
 #define VMX_MISC_TIMER_RATE_MASK  0x1full
-#define VMX_MISC_STORE_LMA	  BIT(5)
-#define VMX_MISC_ACT_HLT	  BIT(6)
-#define VMX_MISC_ACT_SHUTDOWN	  BIT(7)
-#define VMX_MISC_ACT_WAIT_SIPI	  BIT(8)
-#define VMX_MISC_PT_IN_VMX	  BIT(14)
-#define VMX_MISC_SMBASE_RDMSR	  BIT(15)
+#define VMX_MISC_STORE_LMA        BIT(5)
+#define VMX_MISC_ACT_HLT          BIT(6)
+#define VMX_MISC_ACT_SHUTDOWN     BIT(7)
+#define VMX_MISC_ACT_WAIT_SIPI    BIT(8)
+#define VMX_MISC_PT_IN_VMX        BIT(14)
+#define VMX_MISC_SMBASE_RDMSR     BIT(15)
 #define VMX_MISC_CR3_TARGET_SHIFT 16
 #define VMX_MISC_CR3_TARGET_MASK  0x1ffull
-#define VMX_MISC_MSR_LIST_SHIFT	  25
-#define VMX_MISC_MSR_LIST_MASK	  0x7ull
+#define VMX_MISC_MSR_LIST_SHIFT   25
+#define VMX_MISC_MSR_LIST_MASK    0x7ull
 #define VMX_MISC_SMM_VMXOFF_BLOCK BIT(28)
-#define VMX_MISC_VMWRITE_ANY	  BIT(29) /* VMWRITE may write VM-exit information fields */
-#define VMX_MISC_INJECT_LEN0	  BIT(30) /* entry may inject a soft event with length 0 */
-#define VMX_MISC_MSEG_REV_SHIFT	  32
+#define VMX_MISC_VMWRITE_ANY      BIT(29) /* VMWRITE may write VM-exit information fields */
+#define VMX_MISC_INJECT_LEN0      BIT(30) /* entry may inject a soft event with length 0 */
+#define VMX_MISC_MSEG_REV_SHIFT   32
 
 /* IA32_VMX_VMCS_ENUM (A.9): highest index value used in any VMCS encoding. */
 #define VMX_VMCS_ENUM_MAX_INDEX_SHIFT 1
@@ -56,16 +56,16 @@
 
 /* IA32_VMX_EPT_VPID_CAP (A.10). */
 #define VMX_EPT_EXEC_ONLY      BIT(0)
-#define VMX_EPT_PWL4	       BIT(6)
-#define VMX_EPT_PWL5	       BIT(7)
-#define VMX_EPT_UC	       BIT(8)
-#define VMX_EPT_WB	       BIT(14)
-#define VMX_EPT_2M	       BIT(16)
-#define VMX_EPT_1G	       BIT(17)
-#define VMX_EPT_INVEPT	       BIT(20)
-#define VMX_EPT_AD	       BIT(21)
+#define VMX_EPT_PWL4           BIT(6)
+#define VMX_EPT_PWL5           BIT(7)
+#define VMX_EPT_UC             BIT(8)
+#define VMX_EPT_WB             BIT(14)
+#define VMX_EPT_2M             BIT(16)
+#define VMX_EPT_1G             BIT(17)
+#define VMX_EPT_INVEPT         BIT(20)
+#define VMX_EPT_AD             BIT(21)
 #define VMX_EPT_ADV_EXIT_INFO  BIT(22)
-#define VMX_EPT_SSS	       BIT(23) /* supervisor shadow-stack control */
+#define VMX_EPT_SSS            BIT(23) /* supervisor shadow-stack control */
 #define VMX_EPT_INVEPT_SINGLE  BIT(25)
 #define VMX_EPT_INVEPT_ALL     BIT(26)
 #define VMX_VPID_INVVPID       BIT(32)
@@ -81,7 +81,7 @@
  * (v & must1) == must1 and (v & ~may1) == 0. */
 struct vmx_ctl_caps {
 	uint32_t must1; /* allowed-0 settings (low half): bits that must be 1 */
-	uint32_t may1;	/* allowed-1 settings (high half): bits that may be 1 */
+	uint32_t may1;  /* allowed-1 settings (high half): bits that may be 1 */
 };
 
 enum vmx_ctl_kind {

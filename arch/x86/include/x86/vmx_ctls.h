@@ -145,9 +145,9 @@ enum vmx_entry_bit {
 #undef X
 };
 
-#define VMX_PIN(name)	   (1u << VMX_PIN_BIT_##name)
-#define VMX_PROC(name)	   (1u << VMX_PROC_BIT_##name)
-#define VMX_PROC2(name)	   (1u << VMX_PROC2_BIT_##name)
+#define VMX_PIN(name)      (1u << VMX_PIN_BIT_##name)
+#define VMX_PROC(name)     (1u << VMX_PROC_BIT_##name)
+#define VMX_PROC2(name)    (1u << VMX_PROC2_BIT_##name)
 #define VMX_EXITCTL(name)  (1u << VMX_EXITCTL_BIT_##name)
 #define VMX_ENTRYCTL(name) (1u << VMX_ENTRYCTL_BIT_##name)
 
