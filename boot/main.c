@@ -40,6 +40,10 @@ static struct acpi_info acpi;
 static struct mem_region memmap[BOOTINFO_MAX_MMAP];
 static unsigned int cpus_listed;
 
+static bool opt_acpi = true;
+BOOT_OPTION_BOOL("acpi", opt_acpi,
+                 "use the firmware's ACPI tables (0: assume one CPU and default APIC addresses)");
+
 /* Until the final page tables exist, and for firmware tables, the low 4 GiB are identity-mapped. */
 static const void *boot_window(const struct phys_view *v, uint64_t pa, uint64_t len)
 {
@@ -153,9 +157,12 @@ void boot_main(uint32_t magic, uint32_t info)
 	cmdline_apply_boot(bootinfo.cmdline);
 
 	/* Without a usable MADT, run on the boot CPU alone (the parser said so). */
-	if (acpi_parse(&identity_view, bootinfo.has_rsdp ? bootinfo.rsdp : NULL, bootinfo.rsdp_len,
-	               &acpi) < 0 ||
-	    !acpi.found.madt)
+	if (!opt_acpi) {
+		log_info("ACPI: ignored (acpi=0); assuming a single CPU, xAPIC at 0xfee00000");
+		acpi_fallback(&acpi);
+	} else if (acpi_parse(&identity_view, bootinfo.has_rsdp ? bootinfo.rsdp : NULL,
+	                      bootinfo.rsdp_len, &acpi) < 0 ||
+	           !acpi.found.madt)
 		acpi_fallback(&acpi);
 	acpi_print(&acpi);
 

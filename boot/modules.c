@@ -63,8 +63,9 @@ unsigned int boot_modules_init(const struct boot_info *bi)
 			continue;
 		}
 		if (modcmd_parse(d->raw, d->cmd) < 0) {
-			log_warn("module %u (%s): malformed command line '%s'; no guest will use it",
-				 m->index, d->path[0] ? d->path : "no path", d->raw);
+			log_warn(
+			    "module %u (%s): malformed command line '%s'; no guest will use it",
+			    m->index, d->path[0] ? d->path : "no path", d->raw);
 			kfree(d->cmd);
 			d->cmd = NULL;
 			bad++;

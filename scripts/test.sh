@@ -71,12 +71,24 @@ qemu_case() { # name smp expected-cpus qemu-args...
 echo "== on-target tests in QEMU"
 qemu_case smp4 4 4 -kernel $B/tandem-test.elf
 qemu_case smp3 3 3 -kernel $B/tandem-test.elf
+# Bad input: unknown and malformed options, a malformed module command line,
+# ACPI ignored (one CPU assumed) and the PIT as the calibration reference.
+qemu_case badinput 2 1 -kernel $B/tandem-test.elf \
+	-append "acpi=0 tsc_ref=pit nosuchopt=1 x2apic=maybe" \
+	-initrd "$B/tandem.elf guest=a \"unterminated,$B/tandem.elf guest=b kernel vcpus=1 -- console=ttyS0"
+L=$R/qemu-badinput.log
+expect_line "$L" qemu-badinput unknown-option "unknown option 'nosuchopt=1' ignored"
+expect_line "$L" qemu-badinput bad-value "option 'x2apic': invalid value 'maybe'"
+expect_line "$L" qemu-badinput malformed-module "module 0 (.*): malformed command line"
+expect_line "$L" qemu-badinput acpi-absent "ACPI: ignored (acpi=0); assuming a single CPU"
+expect_line "$L" qemu-badinput pit-calibration "calibrated against the PIT"
 if sh scripts/mkiso.sh $B/tandem-test-mb2.iso $B/tandem-test.elf >"$R/iso.log" 2>&1 &&
-	sh scripts/mkiso.sh -1 $B/tandem-test-mb1.iso $B/tandem-test.elf >>"$R/iso.log" 2>&1; then
+	sh scripts/mkiso.sh -1 -c "tsc_ref=pmtimer" $B/tandem-test-mb1.iso $B/tandem-test.elf >>"$R/iso.log" 2>&1; then
 	qemu_case grub-mb2 2 2 -cdrom $B/tandem-test-mb2.iso
-	expect_line "$R/qemu-grub-mb2.log" qemu-grub-mb2 protocol "bootinfo: Multiboot 2"
+	expect_line "$R/qemu-grub-mb2.log" qemu-grub-mb2 protocol "boot: Multiboot 2 from 'GRUB"
 	qemu_case grub-mb1 2 2 -cdrom $B/tandem-test-mb1.iso
-	expect_line "$R/qemu-grub-mb1.log" qemu-grub-mb1 protocol "bootinfo: Multiboot 1"
+	expect_line "$R/qemu-grub-mb1.log" qemu-grub-mb1 protocol "boot: Multiboot 1 from 'GRUB"
+	expect_line "$R/qemu-grub-mb1.log" qemu-grub-mb1 pmtimer-calibration "calibrated against the ACPI PM timer"
 else
 	cat "$R/iso.log"
 	fail iso:grub-mkrescue iso

@@ -22,6 +22,7 @@ enum uart_reg {
 #define LCR_DLAB         0x80
 #define LSR_DR           0x01
 #define LSR_THRE         0x20
+#define LSR_TEMT         0x40 /* transmitter and FIFO empty */
 #define MCR_DTR_RTS_OUT2 0x0b
 #define FCR_ENABLE_CLEAR 0x07
 
@@ -81,6 +82,13 @@ void arch_console_write(const char *s, size_t n)
 		if (con.debugcon)
 			outb(DEBUGCON, (uint8_t)s[i]);
 	}
+}
+
+void serial_flush(void)
+{
+	for (int i = 0; con.uart && i < TX_SPIN_MAX; i++)
+		if (inb(con.base + UART_LSR) & LSR_TEMT)
+			break;
 }
 
 int arch_console_getc(void)

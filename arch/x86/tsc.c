@@ -1,4 +1,5 @@
 #include <arch.h>
+#include <cmdline.h>
 #include <log.h>
 #include <x86/clocksource.h>
 #include <x86/cpu.h>
@@ -8,6 +9,17 @@
 #define CAL_WINDOW_US       10000 /* one measurement window */
 #define CAL_ROUNDS          5     /* the median of these is kept */
 #define CPUID_TOLERANCE_PCT 5
+
+/* Which reference calibrates the TSC: the best present, or one forced for A/B. */
+enum tsc_ref {
+	REF_AUTO,
+	REF_HPET,
+	REF_PMTIMER,
+	REF_PIT
+};
+static const char *const ref_names[] = {"auto", "hpet", "pmtimer", "pit"};
+static unsigned int opt_ref = REF_AUTO;
+BOOT_OPTION_ENUM("tsc_ref", opt_ref, ref_names, "reference clock for TSC calibration");
 
 static uint64_t hz;
 static uint64_t ns_mult; /* ns = ticks * ns_mult >> 32 */
@@ -69,8 +81,14 @@ uint64_t tsc_calibrate(const struct tsc_refs *refs)
 {
 	struct refclock c;
 	const char *src = "PIT";
-	bool use_ref = hpet_setup(&c, refs->hpet_base) ||
-	               pmtimer_setup(&c, refs->pmtmr_port, refs->pmtmr_32bit);
+	bool use_ref = false;
+
+	if (opt_ref == REF_AUTO || opt_ref == REF_HPET)
+		use_ref = hpet_setup(&c, refs->hpet_base);
+	if (!use_ref && (opt_ref == REF_AUTO || opt_ref == REF_PMTIMER))
+		use_ref = pmtimer_setup(&c, refs->pmtmr_port, refs->pmtmr_32bit);
+	if (!use_ref && opt_ref != REF_AUTO && opt_ref != REF_PIT)
+		log_warn("tsc: tsc_ref=%s is not present; using the PIT", ref_names[opt_ref]);
 	uint64_t v[CAL_ROUNDS];
 
 	if (use_ref)

@@ -12,11 +12,11 @@
 struct boot_info;
 
 struct boot_mod {
-	uint64_t start, end;  /* physical, [start, end) */
-	const char *path;     /* first word of the loader's line when it is a path, else "" */
-	const char *raw;      /* the command line after the path */
-	struct modcmd *cmd;   /* NULL when malformed */
-	uint32_t index;       /* the loader's module number, for messages */
+	uint64_t start, end; /* physical, [start, end) */
+	const char *path;    /* first word of the loader's line when it is a path, else "" */
+	const char *raw;     /* the command line after the path */
+	struct modcmd *cmd;  /* NULL when malformed */
+	uint32_t index;      /* the loader's module number, for messages */
 };
 
 /* Parses every module's command line (needs kalloc). Returns how many were malformed. */

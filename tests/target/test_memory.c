@@ -50,7 +50,7 @@ TESTCASE(frames_avoid_image_modules_and_low_memory)
 	frame_stats(&frames, &after);
 
 	kprintf("  %u frames probed, %u overlapped reserved memory; %zu free before, %zu after\n",
-		got, dirty, before.free, after.free);
+	        got, dirty, before.free, after.free);
 	test_check(got == PROBE_FRAMES);
 	test_check(dirty == 0);
 	test_check(during.free == before.free - got);
