@@ -82,6 +82,23 @@ expect_line "$L" qemu-badinput bad-value "option 'x2apic': invalid value 'maybe'
 expect_line "$L" qemu-badinput malformed-module "module 0 (.*): malformed command line"
 expect_line "$L" qemu-badinput acpi-absent "ACPI: ignored (acpi=0); assuming a single CPU"
 expect_line "$L" qemu-badinput pit-calibration "calibrated against the PIT"
+# Deliberate faults: each must end in a diagnostic dump (and a failure
+# verdict through isa-debug-exit), never a hang or a triple fault.
+crash_case() { # name fault expected-regex
+	log=$R/qemu-crash-$1.log
+	sh scripts/run-qemu.sh "$log" "$QEMU_TIMEOUT" 2 -kernel $B/tandem-test.elf -append "test_crash=$2" >/dev/null
+	rc=$?
+	if [ $rc -eq 1 ] && grep -q "$3" "$log" && grep -q "^  backtrace:" "$log" && grep -q "^  rip " "$log"; then
+		pass "qemu-crash:$1" qemu-crash
+	else
+		fail "qemu-crash:$1(rc=$rc)" qemu-crash
+		tail -n 20 "$log" | sed 's/^/  | /'
+	fi
+}
+crash_case ud ud "exception #UD invalid opcode (vector 6) error 0 on cpu 0"
+crash_case ap-page-fault ap_pf "exception #PF page fault (vector 14) error 0 on cpu 1"
+crash_case stack-overflow overflow "kernel stack overflow: .* guard page below cpu 0's stack"
+
 if sh scripts/mkiso.sh $B/tandem-test-mb2.iso $B/tandem-test.elf >"$R/iso.log" 2>&1 &&
 	sh scripts/mkiso.sh -1 -c "tsc_ref=pmtimer" $B/tandem-test-mb1.iso $B/tandem-test.elf >>"$R/iso.log" 2>&1; then
 	qemu_case grub-mb2 2 2 -cdrom $B/tandem-test-mb2.iso

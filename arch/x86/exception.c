@@ -11,7 +11,9 @@
 #include <x86/irq.h>
 #include <x86/lapic.h>
 #include <x86/msr.h>
+#include <x86/paging.h>
 #include <x86/percpu.h>
+#include <x86/stacks.h>
 
 extern const struct extable_entry __extable_start[], __extable_end[];
 
@@ -67,6 +69,16 @@ static void dump_frame(const struct irq_frame *f)
 	kprintf("  cr0 %016lx  cr4 %016lx\n", read_cr0(), read_cr4());
 }
 
+/* A fault address in the guard page under this CPU's kernel stack means the stack overflowed. */
+static void report_stack_overflow(uint64_t cr2)
+{
+	uint64_t bottom = this_cpu()->stack_top - KSTACK_PAGES * PAGE_SIZE;
+
+	if (cr2 < bottom && cr2 >= bottom - PAGE_SIZE)
+		kprintf("  kernel stack overflow: %#lx is in the guard page below cpu %u's stack\n",
+		        cr2, arch_cpu_id());
+}
+
 void exception_handle(struct irq_frame *f)
 {
 	unsigned int v = (unsigned int)f->vector;
@@ -83,6 +95,7 @@ void exception_handle(struct irq_frame *f)
 		        f->error & 1 ? "protection" : "not-present",
 		        f->error & 2 ? "write" : "read", f->error & 16 ? "ifetch" : "data",
 		        f->error & 4 ? " user" : "");
+	report_stack_overflow(read_cr2());
 	dump_frame(f);
 	backtrace_from(f->rbp, f->rip);
 	if (testcases_linked())
