@@ -5,10 +5,7 @@
  */
 #include <errcode.h>
 #include <frame.h>
-#include <signal.h>
 #include <stdlib.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "unit.h"
 
@@ -480,39 +477,6 @@ TEST(bitmap_run_too_small)
 
 /* ---- invariant violations panic (checked in a child process) -------------- */
 
-static bool panics(void (*fn)(void), const char *needle)
-{
-	char out[4096];
-	size_t len = 0;
-	ssize_t r;
-	int fds[2], status;
-	pid_t pid;
-
-	if (pipe(fds) != 0)
-		return false;
-	fflush(stdout);
-	pid = fork();
-	if (pid == 0) {
-		dup2(fds[1], 1);
-		close(fds[0]);
-		setvbuf(stdout, NULL, _IONBF, 0);
-		fn();
-		_exit(0);
-	}
-	close(fds[1]);
-	while (len < sizeof(out) - 1 && (r = read(fds[0], out + len, sizeof(out) - 1 - len)) > 0)
-		len += (size_t)r;
-	out[len] = '\0';
-	close(fds[0]);
-	waitpid(pid, &status, 0);
-	if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGABRT || !strstr(out, "panic at") ||
-	    !strstr(out, needle)) {
-		printf("  child output: %s\n", out);
-		return false;
-	}
-	return true;
-}
-
 static void free_unaligned(void)
 {
 	frame_free(&pool, frame_alloc(&pool) + 8, 1);
@@ -561,14 +525,14 @@ static void free_zero_frames(void)
 TEST(invalid_free_panics)
 {
 	REQUIRE(init_pc() == 0);
-	CHECK(panics(free_unaligned, "unaligned"));
-	CHECK(panics(free_twice, "double free"));
-	CHECK(panics(free_never_allocated, "double free"));
-	CHECK(panics(free_partly_allocated, "double free"));
-	CHECK(panics(free_outside, "outside the pool"));
-	CHECK(panics(free_reserved, "never owned"));
-	CHECK(panics(free_bitmap, "never owned"));
-	CHECK(panics(free_zero_frames, "nframes > 0"));
+	CHECK(unit_panics(free_unaligned, "unaligned"));
+	CHECK(unit_panics(free_twice, "double free"));
+	CHECK(unit_panics(free_never_allocated, "double free"));
+	CHECK(unit_panics(free_partly_allocated, "double free"));
+	CHECK(unit_panics(free_outside, "outside the pool"));
+	CHECK(unit_panics(free_reserved, "never owned"));
+	CHECK(unit_panics(free_bitmap, "never owned"));
+	CHECK(unit_panics(free_zero_frames, "nframes > 0"));
 	/* The parent's pool is untouched by the children. */
 	CHECK_EQ(pool.free, PC_TOTAL);
 }

@@ -7,10 +7,7 @@
 #include <compiler.h>
 #include <errcode.h>
 #include <kalloc.h>
-#include <signal.h>
 #include <stdlib.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "unit.h"
 
@@ -456,39 +453,6 @@ TEST(stress_no_overlap)
 
 /* ---- detected misuse panics (checked in a child process) ---------------------- */
 
-static bool panics(void (*fn)(void), const char *needle)
-{
-	char out[4096];
-	size_t len = 0;
-	ssize_t r;
-	int fds[2], status;
-	pid_t pid;
-
-	if (pipe(fds) != 0)
-		return false;
-	fflush(stdout);
-	pid = fork();
-	if (pid == 0) {
-		dup2(fds[1], 1);
-		close(fds[0]);
-		setvbuf(stdout, NULL, _IONBF, 0);
-		fn();
-		_exit(0);
-	}
-	close(fds[1]);
-	while (len < sizeof(out) - 1 && (r = read(fds[0], out + len, sizeof(out) - 1 - len)) > 0)
-		len += (size_t)r;
-	out[len] = '\0';
-	close(fds[0]);
-	waitpid(pid, &status, 0);
-	if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGABRT || !strstr(out, "panic at") ||
-	    !strstr(out, needle)) {
-		printf("  child output: %s\n", out);
-		return false;
-	}
-	return true;
-}
-
 static void small_double_free(void)
 {
 	void *keep = kalloc(48), *p = kalloc(48);
@@ -566,15 +530,15 @@ static void unaligned_provider_page(void)
 TEST(misuse_panics)
 {
 	REQUIRE(setup(SIZE_MAX));
-	CHECK(panics(small_double_free, "double free of"));
-	CHECK(panics(large_double_free, "not a live kalloc pointer"));
-	CHECK(panics(interior_pointer, "not the start of a 256-byte object"));
-	CHECK(panics(header_pointer, "not the start of a 32-byte object"));
-	CHECK(panics(foreign_small, "not a kalloc pointer"));
-	CHECK(panics(foreign_large, "not a live kalloc pointer"));
-	CHECK(panics(reinit_while_live, "32-byte objects still allocated"));
-	CHECK(panics(reinit_while_large_live, "large allocations still live"));
-	CHECK(panics(unaligned_provider_page, "unaligned"));
+	CHECK(unit_panics(small_double_free, "double free of"));
+	CHECK(unit_panics(large_double_free, "not a live kalloc pointer"));
+	CHECK(unit_panics(interior_pointer, "not the start of a 256-byte object"));
+	CHECK(unit_panics(header_pointer, "not the start of a 32-byte object"));
+	CHECK(unit_panics(foreign_small, "not a kalloc pointer"));
+	CHECK(unit_panics(foreign_large, "not a live kalloc pointer"));
+	CHECK(unit_panics(reinit_while_live, "32-byte objects still allocated"));
+	CHECK(unit_panics(reinit_while_large_live, "large allocations still live"));
+	CHECK(unit_panics(unaligned_provider_page, "unaligned"));
 	/* The parent is untouched. */
 	CHECK_EQ(fake.pages, 0);
 }

@@ -3,6 +3,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "unit.h"
 
@@ -76,6 +79,39 @@ void panic_at(const char *file, int line, const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', stdout);
 	abort();
+}
+
+bool unit_panics(void (*fn)(void), const char *needle)
+{
+	char out[4096];
+	size_t len = 0;
+	ssize_t r;
+	int fds[2], status;
+	pid_t pid;
+
+	if (pipe(fds) != 0)
+		return false;
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		dup2(fds[1], 1);
+		close(fds[0]);
+		setvbuf(stdout, NULL, _IONBF, 0);
+		fn();
+		_exit(0);
+	}
+	close(fds[1]);
+	while (len < sizeof(out) - 1 && (r = read(fds[0], out + len, sizeof(out) - 1 - len)) > 0)
+		len += (size_t)r;
+	out[len] = '\0';
+	close(fds[0]);
+	waitpid(pid, &status, 0);
+	if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGABRT || !strstr(out, "panic at") ||
+	    !strstr(out, needle)) {
+		printf("  child output: %s\n", out);
+		return false;
+	}
+	return true;
 }
 
 int main(int argc, char **argv)

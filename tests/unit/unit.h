@@ -32,6 +32,13 @@ const char *unit_log(void);
 
 extern bool unit_abort_current;
 
+/*
+ * Runs fn in a child process and returns true when it panicked (abort()
+ * after panic_at's "panic at" line) with needle in its output. For
+ * invariant checks that must stop the system.
+ */
+bool unit_panics(void (*fn)(void), const char *needle);
+
 #define TEST(id)                                                                                   \
 	static void unit_fn_##id(void);                                                            \
 	static struct unit_test unit_t_##id = {#id, unit_fn_##id, NULL};                           \
