@@ -44,8 +44,13 @@ $(B)/tandem.elf: $(KOBJ) linker.ld scripts/check-image.sh
 	$(LD) $(KLDFLAGS) -o $@ $(KOBJ)
 	sh scripts/check-image.sh $@ || { rm -f $@; exit 1; }
 
-$(B)/tandem-test.elf: $(KOBJ) $(TOBJ) linker.ld scripts/check-image.sh
-	$(LD) $(KLDFLAGS) -o $@ $(KOBJ) $(TOBJ)
+# Test guests: tests/guests/guests.mk builds them and sets GUEST_OBJS, the
+# objects that embed their images into the test build.
+GUEST_OBJS :=
+-include tests/guests/guests.mk
+
+$(B)/tandem-test.elf: $(KOBJ) $(TOBJ) $(GUEST_OBJS) linker.ld scripts/check-image.sh
+	$(LD) $(KLDFLAGS) -o $@ $(KOBJ) $(TOBJ) $(GUEST_OBJS)
 	sh scripts/check-image.sh $@ || { rm -f $@; exit 1; }
 
 # ---- host unit tests (tier 1) -------------------------------------------
