@@ -29,7 +29,10 @@
 #include <x86/stacks.h>
 #include <x86/timer.h>
 #include <x86/tsc.h>
+#include <x86/vmx.h>
 #include <x86/vmx_caps.h>
+#include <x86/vmcs_setup.h>
+#include <smp.h>
 
 void boot_main(uint32_t magic, uint32_t info);
 
@@ -109,6 +112,27 @@ static void kalloc_pages_free(void *ctx, void *p, size_t n)
 	frame_free(&frames, (uint64_t)p, n);
 }
 
+static void vmx_on_cpu(void *arg)
+{
+	if (vmx_cpu_on() == 0)
+		__atomic_fetch_add((unsigned int *)arg, 1, __ATOMIC_SEQ_CST);
+}
+
+/* VMX root operation on every CPU, when the CPU offers what Tandem needs. */
+static void vmx_bring_up(void)
+{
+	unsigned int on = 0;
+
+	if (vmx_init_bsp() != 0)
+		return;
+	if (vmcs_policy_init() != 0) {
+		log_err("vmx: no memory for the MSR and I/O bitmaps");
+		return;
+	}
+	smp_call_all(vmx_on_cpu, &on);
+	log_info("vmx: VMX root operation on %u of %u cpus", on, arch_cpu_count());
+}
+
 static void __noreturn boot_stage2(void)
 {
 	static const struct kalloc_ops kops = {kalloc_pages, kalloc_pages_free, NULL};
@@ -135,6 +159,7 @@ static void __noreturn boot_stage2(void)
 			ids[n++] = acpi.cpus[i].apic_id;
 	cpus_listed = n ? n : 1;
 	log_info("%u cpus online", smp_boot(ids, n));
+	vmx_bring_up();
 	frame_print(&frames);
 
 	if (testcases_linked())

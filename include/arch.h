@@ -43,6 +43,11 @@ void arch_stop_others(void);
  */
 void __noreturn arch_test_exit(bool pass);
 
+struct vcpu;
+
+/* Makes the vCPU leave its run loop soon: sets its stop bit and kicks its CPU. */
+void arch_vcpu_kick_stop(struct vcpu *v);
+
 /* Halts this CPU forever with interrupts off. */
 void __noreturn arch_halt(void);
 

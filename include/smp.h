@@ -16,4 +16,12 @@ int smp_call(unsigned int cpu, smp_fn_t fn, void *arg);
 /* Runs fn(arg) on every online CPU, the caller included. Returns how many did not answer. */
 int smp_call_all(smp_fn_t fn, void *arg);
 
+/*
+ * Hands fn(arg) to CPU `cpu`'s idle loop and returns at once; fn runs there
+ * with interrupts enabled and may run for long (a vCPU run loop). One item
+ * per CPU: -ERR_BUSY while the previous one has not started, -ERR_NOENT for
+ * an offline CPU. The caller learns of completion through arg.
+ */
+int smp_post(unsigned int cpu, smp_fn_t fn, void *arg);
+
 #endif

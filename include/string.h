@@ -21,4 +21,7 @@ int strncmp(const char *a, const char *b, size_t n);
 char *strchr(const char *s, int c);
 #endif
 
+/* Copies src into dst[size] with truncation; dst is always NUL-terminated (size > 0). Returns dst. */
+char *strncpy_safe(char *dst, const char *src, size_t size);
+
 #endif

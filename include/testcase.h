@@ -34,6 +34,9 @@ static inline bool testcases_linked(void)
 void test_check_at(bool ok, const char *expr, const char *file, int line);
 #define test_check(cond) test_check_at((cond), #cond, __FILE__, __LINE__)
 
+/* Marks the running case skipped (it cannot run on this machine); prints why. */
+void test_skip(const char *why);
+
 /* Runs every linked case, prints "TEST name: PASS|FAIL" and a summary, exits the emulator. */
 void __noreturn tests_run_all(void);
 

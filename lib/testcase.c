@@ -8,6 +8,12 @@
 #include <testcase.h>
 
 static unsigned int case_failures;
+static const char *case_skipped;
+
+void test_skip(const char *why)
+{
+	case_skipped = why;
+}
 
 void test_check_at(bool ok, const char *expr, const char *file, int line)
 {
@@ -19,18 +25,24 @@ void test_check_at(bool ok, const char *expr, const char *file, int line)
 
 void tests_run_all(void)
 {
-	unsigned int passed = 0, failed = 0;
+	unsigned int passed = 0, failed = 0, skipped = 0;
 
 	for (const struct testcase *t = __testcases_start; t < __testcases_end; t++) {
 		case_failures = 0;
+		case_skipped = NULL;
 		kprintf("TEST %s: running\n", t->name);
 		t->fn();
+		if (case_skipped && !case_failures) {
+			kprintf("TEST %s: SKIP (%s)\n", t->name, case_skipped);
+			skipped++;
+			continue;
+		}
 		kprintf("TEST %s: %s\n", t->name, case_failures ? "FAIL" : "PASS");
 		if (case_failures)
 			failed++;
 		else
 			passed++;
 	}
-	kprintf("tandem-test: %u passed, %u failed\n", passed, failed);
+	kprintf("tandem-test: %u passed, %u failed, %u skipped\n", passed, failed, skipped);
 	arch_test_exit(failed == 0);
 }

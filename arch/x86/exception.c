@@ -83,8 +83,12 @@ void exception_handle(struct irq_frame *f)
 {
 	unsigned int v = (unsigned int)f->vector;
 
-	if (v == EXC_NMI && stop_requested)
-		arch_halt();
+	if (v == EXC_NMI) {
+		if (stop_requested)
+			arch_halt();
+		kprintf("tandem: NMI on cpu %u (no source claims it); continuing\n", arch_cpu_id());
+		return;
+	}
 	if (v != EXC_NMI && v != EXC_DF && v != EXC_MC && extable_fixup(f))
 		return;
 

@@ -76,3 +76,25 @@ int smp_call_all(smp_fn_t fn, void *arg)
 	fn(arg);
 	return missed;
 }
+
+int smp_post(unsigned int cpu, smp_fn_t fn, void *arg)
+{
+	static spinlock_t post_lock = SPINLOCK_INIT;
+	struct percpu *t;
+	unsigned long f;
+
+	if (cpu >= MAX_CPUS || !percpu[cpu].online)
+		return -ERR_NOENT;
+	t = &percpu[cpu];
+	f = spin_lock_irqsave(&post_lock);
+	if (t->work_fn) {
+		spin_unlock_irqrestore(&post_lock, f);
+		return -ERR_BUSY;
+	}
+	t->work_arg = arg; /* before fn: the idle loop reads fn first, then arg */
+	__atomic_store_n(&t->work_fn, fn, __ATOMIC_SEQ_CST);
+	spin_unlock_irqrestore(&post_lock, f);
+	if (cpu != arch_cpu_id()) /* wake it from HLT; the call handler has nothing to run */
+		lapic_send_ipi(t->apic_id, VEC_CALL | APIC_ICR_DM_FIXED | APIC_ICR_ASSERT);
+	return 0;
+}

@@ -18,15 +18,16 @@
 
 #include <stdint.h>
 
-#define TANDEM_ABI_VERSION 1
-#define TANDEM_CPUID_BASE  0x40000100u /* after the KVM-compatible block at 0x40000000 */
+#define TANDEM_ABI_VERSION   1
+#define TANDEM_CPUID_BASE    0x40000100u /* after the KVM-compatible block at 0x40000000 */
 #define TANDEM_CPUID_SIG_EBX 0x646e6154u /* "Tand" */
 #define TANDEM_CPUID_SIG_ECX 0x79486d65u /* "emHy" */
 #define TANDEM_CPUID_SIG_EDX 0x76726570u /* "perv" */
 
 enum tandem_hypercall {
-	TANDEM_HC_UCALL = 0x54440001,         /* RDI = GPA of a struct ucall */
-	TANDEM_HC_TIMER_ONESHOT = 0x54440002, /* RDI = delay in ns, RSI = vector (32..255): inject once */
+	TANDEM_HC_UCALL = 0x54440001, /* RDI = GPA of a struct ucall */
+	TANDEM_HC_TIMER_ONESHOT =
+	    0x54440002, /* RDI = delay in ns, RSI = vector (32..255): inject once */
 };
 
 enum tandem_errno {

@@ -6,3 +6,7 @@ unit_kalloc_SRCS := lib/kalloc.c
 unit_cmdline_SRCS := lib/cmdline.c lib/modcmd.c lib/format.c
 unit_vmx_caps_SRCS := arch/x86/vmx_caps.c lib/format.c
 unit_acpi_SRCS := arch/x86/acpi.c arch/x86/acpi_madt.c arch/x86/acpi_fadt.c arch/x86/acpi_mcfg.c arch/x86/acpi_hpet.c arch/x86/acpi_dmar.c arch/x86/acpi_print.c lib/format.c
+unit_ept_SRCS := arch/x86/ept.c
+unit_vpid_SRCS := lib/vpid.c
+unit_gmem_SRCS := guest/gmem.c arch/x86/ept.c
+unit_insn_decode_SRCS := arch/x86/insn_decode.c arch/x86/mmio_emul.c

@@ -38,6 +38,15 @@ struct percpu {
 	volatile uint64_t call_seq;  /* bumped by the caller */
 	volatile uint64_t call_done; /* set to call_seq by this CPU when fn returned */
 	uint64_t ipis_received;
+
+	/* VMX (arch/x86/vmx.c, vcpu.c): owned by this CPU. */
+	bool vmx_on;
+	uint64_t vmxon_pa;
+	struct vcpu *vcpu; /* whose VMCS is current on this CPU, or NULL */
+
+	/* Work posted by another CPU, run by the idle loop (boot/idle.c). */
+	void (*volatile work_fn)(void *);
+	void *volatile work_arg;
 };
 
 extern struct percpu percpu[MAX_CPUS];

@@ -1,0 +1,40 @@
+/*
+ * VMs and vCPUs on VMX: creation (memory, EPT, VMCS), the run loop, and
+ * teardown. Guest-visible behaviour lives in the exit handlers (vmexit_*.c).
+ */
+#ifndef X86_VMX_VM_H
+#define X86_VMX_VM_H
+
+#include <stdint.h>
+#include <vm.h>
+#include <x86/ept.h>
+#include <x86/vcpu.h>
+
+struct vm_arch {
+	struct ept ept;
+	uint64_t eptp;
+};
+
+/* Guest RAM of mem_size bytes from GPA 0, mapped RWX write-back through EPT. */
+int vmx_vm_create(struct vm *vm, const char *name, uint64_t mem_size);
+
+/* Frees the EPT and the guest's memory; every vCPU must be destroyed first. */
+void vmx_vm_destroy(struct vm *vm);
+
+/*
+ * A vCPU whose VMCS is created and made current on the calling CPU, which
+ * is then the only CPU that may run it. Returns NULL on failure (logged).
+ */
+struct vcpu *vmx_vcpu_create(struct vm *vm, enum vcpu_mode mode, uint64_t entry, uint64_t stack,
+			     uint64_t cr3, uint64_t gdt);
+
+/* VMCLEARs and frees the vCPU, on the CPU that runs it. */
+void vmx_vcpu_destroy(struct vcpu *v);
+
+/* Runs v on this CPU until its VM stops. Call with interrupts enabled. */
+void vcpu_run(struct vcpu *v);
+
+/* Prints exits by reason with the host cycles they took (only reasons seen). */
+void vcpu_print_stats(const struct vcpu *v);
+
+#endif

@@ -1,0 +1,205 @@
+/*
+ * The vCPU run loop: the single resume path. Before each entry it works
+ * through the pending bits, delivers one event if the guest can take it,
+ * and, for a halted vCPU, waits on the host until something wakes it.
+ */
+#include <arch.h>
+#include <log.h>
+#include <vm.h>
+#include <x86/cpu.h>
+#include <x86/irq.h>
+#include <x86/lapic.h>
+#include <x86/percpu.h>
+#include <x86/timer.h>
+#include <x86/tsc.h>
+#include <x86/vmcs_fields.h>
+#include <x86/vmexit.h>
+#include <x86/vmx_ctls.h>
+#include <x86/vmx_exit_reasons.h>
+#include <x86/vmx_vm.h>
+
+#define EXIT_REASON_ENTRY_FAIL BIT(31)
+
+static void vtimer_fired(void *arg)
+{
+	struct vcpu *v = arg;
+
+	__atomic_fetch_or(&v->pending, PEND_TIMER, __ATOMIC_SEQ_CST);
+}
+
+void arch_vcpu_kick_stop(struct vcpu *v)
+{
+	__atomic_fetch_or(&v->pending, PEND_STOP, __ATOMIC_SEQ_CST);
+	/* Wake its CPU if it waits in HLT or runs the guest: any IPI causes an exit. */
+	if (v->pcpu != arch_cpu_id())
+		lapic_send_ipi(percpu[v->pcpu].apic_id, VEC_CALL | APIC_ICR_DM_FIXED | APIC_ICR_ASSERT);
+}
+
+static void set_intr_window(bool on)
+{
+	uint32_t proc = vmcs_read32(VMCS_PROC_CTLS);
+	uint32_t want = on ? proc | VMX_PROC(INTR_WINDOW_EXIT) : proc & ~VMX_PROC(INTR_WINDOW_EXIT);
+
+	if (want != proc)
+		vmcs_write32(VMCS_PROC_CTLS, want);
+}
+
+/* SDM 26.3.1.4/26.6: an external interrupt needs RFLAGS.IF and no STI/MOV-SS blocking. */
+static bool can_take_irq(void)
+{
+	return (vmcs_readnat(VMCS_GUEST_RFLAGS) & RFLAGS_IF) &&
+	       !(vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY) & (VMX_INTR_BLOCK_STI | VMX_INTR_BLOCK_MOV_SS));
+}
+
+static void deliver_events(struct vcpu *v)
+{
+	if (v->inject.valid) {
+		struct vcpu_event *ev = &v->inject;
+		uint32_t info = INTR_INFO_VALID | ((uint32_t)ev->type << 8) | ev->vector;
+
+		if (ev->has_error) {
+			info |= INTR_INFO_ERRCODE;
+			vmcs_write32(VMCS_ENTRY_EXCEPTION_ERRCODE, ev->error);
+		}
+		vmcs_write32(VMCS_ENTRY_INSN_LEN, ev->insn_len);
+		vmcs_write32(VMCS_ENTRY_INTR_INFO, info);
+		ev->valid = false;
+		v->halted = false;
+		return;
+	}
+	if (v->irq_pending < 0) {
+		set_intr_window(false);
+		return;
+	}
+	if (can_take_irq()) {
+		vmcs_write32(VMCS_ENTRY_INTR_INFO,
+			     INTR_INFO_VALID | (INTR_TYPE_EXT_INTR << 8) | (uint32_t)v->irq_pending);
+		v->irq_pending = -1;
+		v->halted = false;
+		set_intr_window(false);
+	} else {
+		/* Exit as soon as the guest can take it (SDM 25.2). */
+		set_intr_window(true);
+	}
+}
+
+static void check_vtimer(struct vcpu *v)
+{
+	if (v->vtimer_deadline_tsc && rdtsc() >= v->vtimer_deadline_tsc) {
+		v->vtimer_deadline_tsc = 0;
+		vcpu_queue_irq(v, v->vtimer_vector);
+	}
+}
+
+/* A halted vCPU with nothing to deliver: sleep on the host until an interrupt. */
+static void wait_while_halted(struct vcpu *v)
+{
+	if (v->vtimer_deadline_tsc) {
+		uint64_t now = rdtsc();
+		uint64_t left = v->vtimer_deadline_tsc > now ? v->vtimer_deadline_tsc - now : 0;
+
+		timer_arm_ns(tsc_to_ns(left) + 1, vtimer_fired, v);
+	}
+	__asm__ __volatile__("sti; hlt; cli" ::: "memory");
+}
+
+static int entry_failed(struct vcpu *v, int rc)
+{
+	if (rc == 1) {
+		log_err("%s: vCPU %u: VM entry failed with VMfailInvalid (no current VMCS)", v->vm->name,
+			v->id);
+	} else {
+		uint32_t err = vmcs_read32(VMCS_VM_INSN_ERROR);
+
+		log_err("%s: vCPU %u: VM entry failed: VM-instruction error %u (%s)", v->vm->name, v->id,
+			err, vmx_insn_error_name(err));
+	}
+	vcpu_check_entry(v);
+	vcpu_dump(v, "VM entry failed");
+	return -VM_STOP_ENTRY_FAILED;
+}
+
+/* SDM 27.8: an exit with bit 31 set means the entry itself failed on guest state or MSR loading. */
+static int entry_failed_late(struct vcpu *v, uint32_t reason)
+{
+	uint64_t qual = vmcs_readnat(VMCS_EXIT_QUAL);
+
+	log_err("%s: vCPU %u: VM entry failed: exit reason %u (%s), qualification %#lx", v->vm->name,
+		v->id, reason & 0xffff, vmx_exit_reason_name(reason & 0xffff), qual);
+	vcpu_check_entry(v);
+	vcpu_dump(v, "VM entry failed");
+	return -VM_STOP_ENTRY_FAILED;
+}
+
+static int run_once(struct vcpu *v)
+{
+	struct vmexit e;
+	uint32_t reason;
+	int rc;
+
+	if (v->pending & PEND_FLUSH_EPT) {
+		__atomic_fetch_and(&v->pending, ~PEND_FLUSH_EPT, __ATOMIC_SEQ_CST);
+		invept_single(v->vm->arch->eptp);
+		ept_flush_done(&v->vm->arch->ept); /* single-vCPU VMs: this was the only CPU to flush */
+	}
+	if (v->pending & PEND_TIMER)
+		__atomic_fetch_and(&v->pending, ~PEND_TIMER, __ATOMIC_SEQ_CST);
+	check_vtimer(v);
+	deliver_events(v);
+	if (v->halted) {
+		wait_while_halted(v);
+		return 0;
+	}
+
+	/* Bochs 2.7 sets blocking-by-SMI after some exits and then fails the entry (PLATFORM.md). */
+	if (vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY) & VMX_INTR_BLOCK_SMI)
+		vmcs_write32(VMCS_GUEST_INTERRUPTIBILITY,
+			     vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY) & ~VMX_INTR_BLOCK_SMI);
+
+	if (opt_vmcs_check && vcpu_check_entry(v)) {
+		vcpu_dump(v, "software VM-entry checks failed (vmcs_check=1)");
+		return -VM_STOP_ENTRY_FAILED;
+	}
+
+	v->entry_tsc = rdtsc();
+	if (v->entries)
+		v->exit_cycles[v->last_reason] += v->entry_tsc - v->exit_tsc;
+	v->entries++;
+	rc = vmx_enter(&v->regs, v->launched);
+	v->exit_tsc = rdtsc();
+	if (rc)
+		return entry_failed(v, rc);
+	v->launched = true;
+
+	reason = vmcs_read32(VMCS_EXIT_REASON);
+	if (reason & EXIT_REASON_ENTRY_FAIL)
+		return entry_failed_late(v, reason);
+	e.reason = reason & 0xffff;
+	e.qual = vmcs_readnat(VMCS_EXIT_QUAL);
+	e.insn_len = vmcs_read32(VMCS_EXIT_INSN_LEN);
+	e.rip = vmcs_readnat(VMCS_GUEST_RIP);
+	v->last_reason = e.reason < VMX_EXIT_REASON_MAX ? e.reason : 0;
+	if (e.reason < VMX_EXIT_REASON_MAX)
+		v->exits[e.reason]++;
+
+	/* External interrupts were left pending (no acknowledge-on-exit): take them now. */
+	__asm__ __volatile__("sti; nop; cli" ::: "memory");
+	return vmexit_dispatch(v, &e);
+}
+
+void vcpu_run(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+
+	irq_disable();
+	if (vm->state == VM_NEW)
+		vm->state = VM_RUNNING;
+	while (!(v->pending & PEND_STOP) && vm->state == VM_RUNNING) {
+		int rc = run_once(v);
+
+		if (rc < 0)
+			vm_stop(vm, (enum vm_stop)-rc);
+	}
+	timer_cancel();
+	irq_enable();
+}

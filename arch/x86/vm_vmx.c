@@ -1,0 +1,150 @@
+/* Creating and destroying VMs and vCPUs on VMX. */
+#include <errcode.h>
+#include <frame.h>
+#include <kalloc.h>
+#include <log.h>
+#include <string.h>
+#include <vpid.h>
+#include <x86/cpuid.h>
+#include <x86/percpu.h>
+#include <x86/vmcs_fields.h>
+#include <x86/vmcs_setup.h>
+#include <x86/vmx.h>
+#include <x86/vmx_vm.h>
+
+static uint64_t gmem_alloc(void *ctx, size_t n, size_t align)
+{
+	return frame_alloc_contig(&frames, n, align, 0);
+}
+
+static void gmem_free(void *ctx, uint64_t pa, size_t n)
+{
+	frame_free(&frames, pa, n);
+}
+
+static void *identity(void *ctx, uint64_t pa)
+{
+	return (void *)pa;
+}
+
+static uint64_t ept_table_alloc(void *ctx)
+{
+	uint64_t pa = frame_alloc(&frames);
+
+	if (pa)
+		memset((void *)pa, 0, FRAME_SIZE);
+	return pa;
+}
+
+static void ept_table_free(void *ctx, uint64_t pa)
+{
+	frame_free(&frames, pa, 1);
+}
+
+static const struct gmem_ops gmem_ops = { gmem_alloc, gmem_free, identity, NULL };
+static const struct ept_ops ept_ops = { ept_table_alloc, ept_table_free, identity, NULL };
+
+int vmx_vm_create(struct vm *vm, const char *name, uint64_t mem_size)
+{
+	const struct vmx_caps *c = vmx_caps();
+	struct ept_features f;
+	int err;
+
+	if (!c)
+		return -ERR_NOTSUP;
+	memset(vm, 0, sizeof(*vm));
+	strncpy_safe(vm->name, name, sizeof(vm->name));
+	vm->arch = kzalloc(sizeof(*vm->arch));
+	if (!vm->arch)
+		return -ERR_NOMEM;
+	f = (struct ept_features){ c->ept.page_2m, c->ept.page_1g, c->ept.exec_only,
+				   cpuid(0x80000008, 0).eax & 0xff };
+	err = ept_init(&vm->arch->ept, &ept_ops, &f);
+	if (!err)
+		err = gmem_create(&vm->mem, mem_size, &gmem_ops);
+	if (!err)
+		err = ept_map_gmem(&vm->arch->ept, &vm->mem, EPT_RWX);
+	if (err) {
+		log_err("%s: cannot create the VM with %lu MiB: %s", name, mem_size >> 20, err_str(err));
+		vmx_vm_destroy(vm);
+		return err;
+	}
+	vm->arch->eptp = ept_eptp(&vm->arch->ept, false);
+	vm->state = VM_NEW;
+	return 0;
+}
+
+void vmx_vm_destroy(struct vm *vm)
+{
+	if (vm->arch) {
+		/*
+		 * Cached translations are tagged by the EPT root: flush them before the
+		 * frame can serve another VM. Today's VMs run on the destroying CPU.
+		 */
+		if (vm->arch->ept.pml4) {
+			invept_single(vm->arch->eptp);
+			ept_destroy(&vm->arch->ept);
+		}
+		kfree(vm->arch);
+		vm->arch = NULL;
+	}
+	if (vm->mem.nregions)
+		gmem_destroy(&vm->mem);
+}
+
+struct vcpu *vmx_vcpu_create(struct vm *vm, enum vcpu_mode mode, uint64_t entry, uint64_t stack,
+			     uint64_t cr3, uint64_t gdt)
+{
+	struct vcpu *v;
+	int vpid;
+
+	if (vm->nvcpus >= VM_MAX_VCPUS || vmx_cpu_on() != 0)
+		return NULL;
+	v = kzalloc(sizeof(*v));
+	vpid = vpid_alloc();
+	if (!v || vpid < 0) {
+		log_err("%s: no memory or VPID for a vCPU", vm->name);
+		kfree(v);
+		if (vpid > 0)
+			vpid_free(vpid);
+		return NULL;
+	}
+	v->vmcs_pa = frame_alloc(&frames);
+	if (!v->vmcs_pa) {
+		vpid_free(vpid);
+		kfree(v);
+		return NULL;
+	}
+	memset((void *)v->vmcs_pa, 0, FRAME_SIZE);
+	*(uint32_t *)v->vmcs_pa = vmx_caps()->vmcs_revision; /* SDM 24.2: revision first */
+	v->vm = vm;
+	v->id = vm->nvcpus;
+	v->vpid = (uint16_t)vpid;
+	v->pcpu = this_cpu()->id;
+	v->irq_pending = -1;
+	if (!vmclear(v->vmcs_pa) || !vmptrld(v->vmcs_pa)) {
+		log_err("%s: VMCLEAR/VMPTRLD of a fresh VMCS failed", vm->name);
+		frame_free(&frames, v->vmcs_pa, 1);
+		vpid_free(vpid);
+		kfree(v);
+		return NULL;
+	}
+	this_cpu()->vcpu = v;
+	/* A reused VPID may still tag translations of its previous owner (SDM 29.1). */
+	invvpid(INVVPID_SINGLE, v->vpid, 0);
+	vmcs_setup_controls(v, mode, vm->arch->eptp);
+	vmcs_setup_host();
+	vmcs_setup_guest(mode, entry, stack, cr3, gdt);
+	vm->vcpu[vm->nvcpus++] = v;
+	return v;
+}
+
+void vmx_vcpu_destroy(struct vcpu *v)
+{
+	vmclear(v->vmcs_pa);
+	if (this_cpu()->vcpu == v)
+		this_cpu()->vcpu = NULL;
+	frame_free(&frames, v->vmcs_pa, 1);
+	vpid_free(v->vpid);
+	kfree(v);
+}

@@ -1,0 +1,123 @@
+/*
+ * MSR policy for guests. The MSR bitmap passes through a guest's own
+ * segment-base and syscall MSRs (vmcs_setup.c); everything else exits here
+ * and goes through this allow-list. An MSR not on it raises #GP, as on a
+ * CPU that lacks it, with a log line.
+ */
+#include <x86/cpu.h>
+#include <x86/msr.h>
+#include <x86/vcpu.h>
+#include <x86/vmcs_fields.h>
+#include <x86/vmexit.h>
+#include <x86/vmx_ctls.h>
+
+#define EFER_GUEST_WRITABLE (EFER_SCE | EFER_LME | EFER_NXE)
+#define MTRR_DEF_TYPE_WB_ENABLED 0xc06ull /* MTRRs on, default type WB */
+
+enum msr_result { MSR_OK, MSR_GP };
+
+static enum msr_result efer_write(struct vcpu *v, uint64_t val)
+{
+	uint64_t old = vmcs_read64(VMCS_GUEST_EFER);
+
+	if (val & ~(EFER_GUEST_WRITABLE | EFER_LMA))
+		return MSR_GP;
+	/* SDM Vol. 3A 2.2.1: LME cannot change while paging is on; LMA is the CPU's. */
+	if ((vmcs_readnat(VMCS_CR0_SHADOW) & CR0_PG) && ((val ^ old) & EFER_LME))
+		return MSR_GP;
+	vmcs_write64(VMCS_GUEST_EFER, (val & ~EFER_LMA) | (old & EFER_LMA));
+	return MSR_OK;
+}
+
+static enum msr_result msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
+{
+	switch (msr) {
+	case MSR_IA32_TSC:
+		*val = rdmsr(MSR_IA32_TSC) + vmcs_read64(VMCS_TSC_OFFSET);
+		return MSR_OK;
+	case MSR_IA32_EFER:
+		*val = vmcs_read64(VMCS_GUEST_EFER);
+		return MSR_OK;
+	case MSR_IA32_PAT:
+		*val = vmcs_read64(VMCS_GUEST_PAT);
+		return MSR_OK;
+	case MSR_IA32_APIC_BASE: /* the virtual LAPIC's, at its reset address, BSP, enabled */
+		*val = 0xfee00000ull | APIC_BASE_ENABLE | (v->id == 0 ? APIC_BASE_BSP : 0);
+		return MSR_OK;
+	case MSR_IA32_FEATURE_CONTROL: /* locked, VMX off: matches the hidden VMX bit */
+		*val = FEATURE_CONTROL_LOCK;
+		return MSR_OK;
+	case MSR_IA32_MISC_ENABLE:
+		*val = rdmsr(MSR_IA32_MISC_ENABLE) & (BIT(0) | BIT(11) | BIT(12)); /* fast strings, no BTS/PEBS */
+		return MSR_OK;
+	case MSR_IA32_MTRRCAP:
+		*val = 0; /* no variable or fixed ranges: the guest's memory is all WB */
+		return MSR_OK;
+	case MSR_IA32_MTRR_DEF_TYPE:
+		*val = MTRR_DEF_TYPE_WB_ENABLED;
+		return MSR_OK;
+	case MSR_IA32_TSC_AUX:
+		*val = rdmsr(MSR_IA32_TSC_AUX);
+		return MSR_OK;
+	}
+	return MSR_GP;
+}
+
+static enum msr_result msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
+{
+	switch (msr) {
+	case MSR_IA32_EFER:
+		return efer_write(v, val);
+	case MSR_IA32_PAT: {
+		/* SDM Vol. 3A 11.12.2: each entry 0, 1, 4, 5, 6 or 7, else #GP. */
+		for (int i = 0; i < 8; i++) {
+			unsigned int t = (val >> (i * 8)) & 0xff;
+			if (t == 2 || t == 3 || t > 7)
+				return MSR_GP;
+		}
+		vmcs_write64(VMCS_GUEST_PAT, val);
+		return MSR_OK;
+	}
+	case MSR_IA32_MTRR_DEF_TYPE:
+		return val == MTRR_DEF_TYPE_WB_ENABLED || val == 0x6 ? MSR_OK : MSR_GP;
+	case MSR_IA32_MISC_ENABLE:
+		return MSR_OK; /* writes ignored, as Linux expects of a VM */
+	case MSR_IA32_TSC_AUX:
+		if (val >> 32)
+			return MSR_GP;
+		wrmsr(MSR_IA32_TSC_AUX, val); /* the host does not use TSC_AUX */
+		return MSR_OK;
+	}
+	return MSR_GP;
+}
+
+int vmexit_rdmsr(struct vcpu *v, struct vmexit *e)
+{
+	uint64_t *g = v->regs.gpr, val = 0;
+	uint32_t msr = (uint32_t)g[REG_RCX];
+
+	if (msr_read(v, msr, &val) != MSR_OK) {
+		vcpu_log(v, "RDMSR %#x: not offered to guests, #GP", msr);
+		vcpu_inject_gp(v);
+		return 0;
+	}
+	g[REG_RAX] = (uint32_t)val;
+	g[REG_RDX] = val >> 32;
+	vcpu_skip_insn(v, e);
+	return 0;
+}
+
+int vmexit_wrmsr(struct vcpu *v, struct vmexit *e)
+{
+	uint64_t *g = v->regs.gpr;
+	uint32_t msr = (uint32_t)g[REG_RCX];
+	uint64_t val = ((g[REG_RDX] & 0xffffffffu) << 32) | (g[REG_RAX] & 0xffffffffu);
+
+	if (msr_write(v, msr, val) != MSR_OK) {
+		vcpu_log(v, "WRMSR %#x <- %#lx: refused, #GP", msr, val);
+		vcpu_inject_gp(v);
+		return 0;
+	}
+	vcpu_skip_insn(v, e);
+	return 0;
+}
