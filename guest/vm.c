@@ -3,16 +3,15 @@
 #include <log.h>
 #include <vm.h>
 
-
 const char *vm_stop_name(enum vm_stop why)
 {
 	static const char *const names[] = {
-		[VM_STOP_NONE] = "running",
-		[VM_STOP_DONE] = "finished",
-		[VM_STOP_TRIPLE_FAULT] = "triple fault",
-		[VM_STOP_ENTRY_FAILED] = "VM-entry failure",
-		[VM_STOP_UNHANDLED] = "unhandled exit",
-		[VM_STOP_KILLED] = "killed",
+	    [VM_STOP_NONE] = "running",
+	    [VM_STOP_DONE] = "finished",
+	    [VM_STOP_TRIPLE_FAULT] = "triple fault",
+	    [VM_STOP_ENTRY_FAILED] = "VM-entry failure",
+	    [VM_STOP_UNHANDLED] = "unhandled exit",
+	    [VM_STOP_KILLED] = "killed",
 	};
 
 	return (unsigned int)why < ARRAY_SIZE(names) ? names[why] : "?";
@@ -25,7 +24,8 @@ int vm_device_add(struct vm *vm, const struct vm_device *dev)
 	for (unsigned int i = 0; i < vm->ndevices; i++) {
 		const struct vm_device *d = &vm->devices[i];
 
-		if (d->mmio == dev->mmio && dev->base < d->base + d->len && d->base < dev->base + dev->len)
+		if (d->mmio == dev->mmio && dev->base < d->base + d->len &&
+		    d->base < dev->base + dev->len)
 			return -ERR_RANGE;
 	}
 	vm->devices[vm->ndevices++] = *dev;
@@ -33,7 +33,7 @@ int vm_device_add(struct vm *vm, const struct vm_device *dev)
 }
 
 bool vm_access(struct vm *vm, bool mmio, bool write, uint64_t addr, unsigned int size,
-	       uint64_t *val)
+               uint64_t *val)
 {
 	static unsigned int unclaimed_logged;
 
@@ -53,8 +53,8 @@ bool vm_access(struct vm *vm, bool mmio, bool write, uint64_t addr, unsigned int
 	if (unclaimed_logged < 16) {
 		unclaimed_logged++;
 		log_info("%s: %s %s at %#lx (%u bytes) hits no device: %s", vm->name,
-			 mmio ? "MMIO" : "port", write ? "write" : "read", addr, size,
-			 write ? "dropped" : "reads all ones");
+		         mmio ? "MMIO" : "port", write ? "write" : "read", addr, size,
+		         write ? "dropped" : "reads all ones");
 	}
 	if (!write)
 		*val = size >= 8 ? ~0ull : (1ull << (size * 8)) - 1;

@@ -19,7 +19,11 @@
 #define VM_MAX_VCPUS   8
 #define VM_MAX_DEVICES 16
 
-enum vm_state { VM_NEW, VM_RUNNING, VM_STOPPED };
+enum vm_state {
+	VM_NEW,
+	VM_RUNNING,
+	VM_STOPPED
+};
 
 enum vm_stop {
 	VM_STOP_NONE,
@@ -75,7 +79,7 @@ int vm_device_add(struct vm *vm, const struct vm_device *dev);
  * with a rate-limited log line. Returns the device's verdict.
  */
 bool vm_access(struct vm *vm, bool mmio, bool write, uint64_t addr, unsigned int size,
-	       uint64_t *val);
+               uint64_t *val);
 
 /* Marks the VM stopped (first reason wins) and asks every vCPU to leave its run loop. */
 void vm_stop(struct vm *vm, enum vm_stop why);

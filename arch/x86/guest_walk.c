@@ -95,7 +95,7 @@ static int access(struct vcpu *v, uint64_t gla, void *buf, unsigned int len, boo
 		}
 		if (!err)
 			err = write ? gmem_copy_to(&v->vm->mem, gpa, buf, chunk)
-				    : gmem_copy_from(&v->vm->mem, buf, gpa, chunk);
+			            : gmem_copy_from(&v->vm->mem, buf, gpa, chunk);
 		if (err)
 			return err;
 		gla += chunk;

@@ -8,13 +8,13 @@
 #include <kalloc.h>
 #include <log.h>
 #include <vm.h>
-#include <x86/cpuid.h>
 #include <x86/vmcs_check.h>
 #include <x86/vmexit.h>
 #include <x86/vmx.h>
 
 bool opt_vmcs_check;
-BOOT_OPTION_BOOL("vmcs_check", opt_vmcs_check, "check guest state and controls in software before every VM entry");
+BOOT_OPTION_BOOL("vmcs_check", opt_vmcs_check,
+                 "check guest state and controls in software before every VM entry");
 
 int vcpu_check_entry(struct vcpu *v)
 {
@@ -24,11 +24,11 @@ int vcpu_check_entry(struct vcpu *v)
 	if (!s)
 		return 0;
 	vmcs_snapshot_read(s);
-	s->maxphyaddr = cpuid(0x80000008, 0).eax & 0xff;
 	n = vmcs_check(s, vmx_caps(), NULL);
 	if (n)
-		log_info("%s: vCPU %u: the software VM-entry checks found %u violation(s), listed above",
-			 v->vm->name, v->id, n);
+		log_info(
+		    "%s: vCPU %u: the software VM-entry checks found %u violation(s), listed above",
+		    v->vm->name, v->id, n);
 	kfree(s);
 	return (int)n;
 }

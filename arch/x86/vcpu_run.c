@@ -32,7 +32,8 @@ void arch_vcpu_kick_stop(struct vcpu *v)
 	__atomic_fetch_or(&v->pending, PEND_STOP, __ATOMIC_SEQ_CST);
 	/* Wake its CPU if it waits in HLT or runs the guest: any IPI causes an exit. */
 	if (v->pcpu != arch_cpu_id())
-		lapic_send_ipi(percpu[v->pcpu].apic_id, VEC_CALL | APIC_ICR_DM_FIXED | APIC_ICR_ASSERT);
+		lapic_send_ipi(percpu[v->pcpu].apic_id,
+		               VEC_CALL | APIC_ICR_DM_FIXED | APIC_ICR_ASSERT);
 }
 
 static void set_intr_window(bool on)
@@ -48,17 +49,17 @@ static void set_intr_window(bool on)
 static bool can_take_irq(void)
 {
 	return (vmcs_readnat(VMCS_GUEST_RFLAGS) & RFLAGS_IF) &&
-	       !(vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY) & (VMX_INTR_BLOCK_STI | VMX_INTR_BLOCK_MOV_SS));
+	       !(vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY) &
+	         (VMX_INTR_BLOCK_STI | VMX_INTR_BLOCK_MOV_SS));
 }
 
 static void deliver_events(struct vcpu *v)
 {
 	if (v->inject.valid) {
 		struct vcpu_event *ev = &v->inject;
-		uint32_t info = INTR_INFO_VALID | ((uint32_t)ev->type << 8) | ev->vector;
+		uint32_t info = intr_info(ev->type, ev->vector, ev->has_error);
 
 		if (ev->has_error) {
-			info |= INTR_INFO_ERRCODE;
 			vmcs_write32(VMCS_ENTRY_EXCEPTION_ERRCODE, ev->error);
 		}
 		vmcs_write32(VMCS_ENTRY_INSN_LEN, ev->insn_len);
@@ -73,7 +74,7 @@ static void deliver_events(struct vcpu *v)
 	}
 	if (can_take_irq()) {
 		vmcs_write32(VMCS_ENTRY_INTR_INFO,
-			     INTR_INFO_VALID | (INTR_TYPE_EXT_INTR << 8) | (uint32_t)v->irq_pending);
+		             intr_info(INTR_TYPE_EXT_INTR, (uint8_t)v->irq_pending, false));
 		v->irq_pending = -1;
 		v->halted = false;
 		set_intr_window(false);
@@ -106,13 +107,13 @@ static void wait_while_halted(struct vcpu *v)
 static int entry_failed(struct vcpu *v, int rc)
 {
 	if (rc == 1) {
-		log_err("%s: vCPU %u: VM entry failed with VMfailInvalid (no current VMCS)", v->vm->name,
-			v->id);
+		log_err("%s: vCPU %u: VM entry failed with VMfailInvalid (no current VMCS)",
+		        v->vm->name, v->id);
 	} else {
 		uint32_t err = vmcs_read32(VMCS_VM_INSN_ERROR);
 
-		log_err("%s: vCPU %u: VM entry failed: VM-instruction error %u (%s)", v->vm->name, v->id,
-			err, vmx_insn_error_name(err));
+		log_err("%s: vCPU %u: VM entry failed: VM-instruction error %u (%s)", v->vm->name,
+		        v->id, err, vmx_insn_error_name(err));
 	}
 	vcpu_check_entry(v);
 	vcpu_dump(v, "VM entry failed");
@@ -124,8 +125,8 @@ static int entry_failed_late(struct vcpu *v, uint32_t reason)
 {
 	uint64_t qual = vmcs_readnat(VMCS_EXIT_QUAL);
 
-	log_err("%s: vCPU %u: VM entry failed: exit reason %u (%s), qualification %#lx", v->vm->name,
-		v->id, reason & 0xffff, vmx_exit_reason_name(reason & 0xffff), qual);
+	log_err("%s: vCPU %u: VM entry failed: exit reason %u (%s), qualification %#lx",
+	        v->vm->name, v->id, reason & 0xffff, vmx_exit_reason_name(reason & 0xffff), qual);
 	vcpu_check_entry(v);
 	vcpu_dump(v, "VM entry failed");
 	return -VM_STOP_ENTRY_FAILED;
@@ -140,7 +141,8 @@ static int run_once(struct vcpu *v)
 	if (v->pending & PEND_FLUSH_EPT) {
 		__atomic_fetch_and(&v->pending, ~PEND_FLUSH_EPT, __ATOMIC_SEQ_CST);
 		invept_single(v->vm->arch->eptp);
-		ept_flush_done(&v->vm->arch->ept); /* single-vCPU VMs: this was the only CPU to flush */
+		ept_flush_done(
+		    &v->vm->arch->ept); /* single-vCPU VMs: this was the only CPU to flush */
 	}
 	if (v->pending & PEND_TIMER)
 		__atomic_fetch_and(&v->pending, ~PEND_TIMER, __ATOMIC_SEQ_CST);
@@ -154,8 +156,18 @@ static int run_once(struct vcpu *v)
 	/* Bochs 2.7 sets blocking-by-SMI after some exits and then fails the entry (PLATFORM.md). */
 	if (vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY) & VMX_INTR_BLOCK_SMI)
 		vmcs_write32(VMCS_GUEST_INTERRUPTIBILITY,
-			     vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY) & ~VMX_INTR_BLOCK_SMI);
+		             vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY) & ~VMX_INTR_BLOCK_SMI);
 
+	/* A VMWRITE that failed since the last entry is a Tandem bug: stop before entering on it. */
+	struct vmx_fail f;
+	if (vmx_fail_take(&f)) {
+		log_err(
+		    "%s: vCPU %u: %u VMX instruction(s) failed, first on field %#lx (value %#lx), error %u (%s)",
+		    v->vm->name, v->id, f.count, f.arg, f.value, f.insn_error,
+		    f.valid ? vmx_insn_error_name(f.insn_error) : "VMfailInvalid");
+		vcpu_dump(v, "VMX instruction failure");
+		return -VM_STOP_UNHANDLED;
+	}
 	if (opt_vmcs_check && vcpu_check_entry(v)) {
 		vcpu_dump(v, "software VM-entry checks failed (vmcs_check=1)");
 		return -VM_STOP_ENTRY_FAILED;
@@ -198,7 +210,7 @@ void vcpu_run(struct vcpu *v)
 		int rc = run_once(v);
 
 		if (rc < 0)
-			vm_stop(vm, (enum vm_stop)-rc);
+			vm_stop(vm, (enum vm_stop) - rc);
 	}
 	timer_cancel();
 	irq_enable();

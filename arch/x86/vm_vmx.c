@@ -41,8 +41,8 @@ static void ept_table_free(void *ctx, uint64_t pa)
 	frame_free(&frames, pa, 1);
 }
 
-static const struct gmem_ops gmem_ops = { gmem_alloc, gmem_free, identity, NULL };
-static const struct ept_ops ept_ops = { ept_table_alloc, ept_table_free, identity, NULL };
+static const struct gmem_ops gmem_ops = {gmem_alloc, gmem_free, identity, NULL};
+static const struct ept_ops ept_ops = {ept_table_alloc, ept_table_free, identity, NULL};
 
 int vmx_vm_create(struct vm *vm, const char *name, uint64_t mem_size)
 {
@@ -57,15 +57,16 @@ int vmx_vm_create(struct vm *vm, const char *name, uint64_t mem_size)
 	vm->arch = kzalloc(sizeof(*vm->arch));
 	if (!vm->arch)
 		return -ERR_NOMEM;
-	f = (struct ept_features){ c->ept.page_2m, c->ept.page_1g, c->ept.exec_only,
-				   cpuid(0x80000008, 0).eax & 0xff };
+	f = (struct ept_features){c->ept.page_2m, c->ept.page_1g, c->ept.exec_only,
+	                          cpuid(0x80000008, 0).eax & 0xff};
 	err = ept_init(&vm->arch->ept, &ept_ops, &f);
 	if (!err)
 		err = gmem_create(&vm->mem, mem_size, &gmem_ops);
 	if (!err)
 		err = ept_map_gmem(&vm->arch->ept, &vm->mem, EPT_RWX);
 	if (err) {
-		log_err("%s: cannot create the VM with %lu MiB: %s", name, mem_size >> 20, err_str(err));
+		log_err("%s: cannot create the VM with %lu MiB: %s", name, mem_size >> 20,
+		        err_str(err));
 		vmx_vm_destroy(vm);
 		return err;
 	}
@@ -93,7 +94,7 @@ void vmx_vm_destroy(struct vm *vm)
 }
 
 struct vcpu *vmx_vcpu_create(struct vm *vm, enum vcpu_mode mode, uint64_t entry, uint64_t stack,
-			     uint64_t cr3, uint64_t gdt)
+                             uint64_t cr3, uint64_t gdt)
 {
 	struct vcpu *v;
 	int vpid;

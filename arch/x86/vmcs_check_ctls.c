@@ -11,9 +11,12 @@ static void check_allowed(struct vcheck *c, enum vmcs_rule r, uint32_t enc, uint
 {
 	uint32_t missing = cap->must1 & ~v, extra = v & ~cap->may1;
 
-	if (missing || extra)
-		vc_fail(c, r, "%s %#x: bits %#x must be 1, bits %#x may not be 1 (must1 %#x may1 %#x)",
-		        vmcs_field_name(enc), v, missing, extra, cap->must1, cap->may1);
+	if (missing)
+		vc_fail(c, r, "%s %#x: bits %#x must be 1 (must1 %#x)", vmcs_field_name(enc), v,
+		        missing, cap->must1);
+	else if (extra)
+		vc_fail(c, r, "%s %#x: bits %#x may not be 1 (may1 %#x)", vmcs_field_name(enc), v,
+		        extra, cap->may1);
 }
 
 static void check_apic_ctls(struct vcheck *c)
@@ -24,44 +27,49 @@ static void check_apic_ctls(struct vcheck *c)
 			uint32_t thr = (uint32_t)vc_get(c, VMCS_TPR_THRESHOLD);
 
 			if (thr & ~0xfu)
-				vc_fail(c, VMCS_RULE_TPR_THRESHOLD,
-				        "tpr_threshold %#x sets bits 31:4 without virtual-interrupt delivery",
-				        thr);
+				vc_fail(
+				    c, VMCS_RULE_TPR_THRESHOLD,
+				    "tpr_threshold %#x sets bits 31:4 without virtual-interrupt delivery",
+				    thr);
 			/* Needs the virtual-APIC page, which the caller may have read for us. */
 			if (!(c->proc2 & VMX_PROC2(VIRT_APIC_ACCESS)) && c->s->have_vtpr &&
 			    (thr & 0xf) > (c->s->vtpr >> 4u))
 				vc_fail(c, VMCS_RULE_TPR_VTPR,
-				        "tpr_threshold %#x is above the virtual TPR %#x (bits 7:4)", thr,
-				        c->s->vtpr);
+				        "tpr_threshold %#x is above the virtual TPR %#x (bits 7:4)",
+				        thr, c->s->vtpr);
 		}
 	} else if (c->proc2 & (VMX_PROC2(VIRT_X2APIC) | VMX_PROC2(APIC_REG_VIRT) |
 	                       VMX_PROC2(VIRT_INTR_DELIVERY))) {
-		vc_fail(c, VMCS_RULE_APICV_NEEDS_TPR_SHADOW,
-		        "proc2_ctls %#x virtualizes x2APIC/APIC registers/interrupt delivery without "
-		        "\"use TPR shadow\"",
-		        c->proc2);
+		vc_fail(
+		    c, VMCS_RULE_APICV_NEEDS_TPR_SHADOW,
+		    "proc2_ctls %#x virtualizes x2APIC/APIC registers/interrupt delivery without "
+		    "\"use TPR shadow\"",
+		    c->proc2);
 	}
 
 	if (c->proc2 & VMX_PROC2(VIRT_APIC_ACCESS)) {
 		vc_check_vmx_addr(c, VMCS_RULE_APIC_ACCESS_ADDR, VMCS_APIC_ACCESS_ADDR, 4096);
 		if (c->proc2 & VMX_PROC2(VIRT_X2APIC))
-			vc_fail(c, VMCS_RULE_X2APIC_AND_APIC_ACCESS,
-			        "proc2_ctls %#x sets both \"virtualize x2APIC mode\" and \"virtualize "
-			        "APIC accesses\"",
-			        c->proc2);
+			vc_fail(
+			    c, VMCS_RULE_X2APIC_AND_APIC_ACCESS,
+			    "proc2_ctls %#x sets both \"virtualize x2APIC mode\" and \"virtualize "
+			    "APIC accesses\"",
+			    c->proc2);
 	}
 	if ((c->proc2 & VMX_PROC2(VIRT_INTR_DELIVERY)) && !(c->pin & VMX_PIN(EXT_INTR_EXIT)))
-		vc_fail(c, VMCS_RULE_VID_NEEDS_EXT_INTR_EXIT,
-		        "virtual-interrupt delivery without external-interrupt exiting (pin_ctls %#x)",
-		        c->pin);
+		vc_fail(
+		    c, VMCS_RULE_VID_NEEDS_EXT_INTR_EXIT,
+		    "virtual-interrupt delivery without external-interrupt exiting (pin_ctls %#x)",
+		    c->pin);
 
 	if (c->pin & VMX_PIN(POSTED_INTR)) {
 		uint64_t nv = vc_get(c, VMCS_POSTED_INTR_NV);
 
 		if (!(c->proc2 & VMX_PROC2(VIRT_INTR_DELIVERY)))
-			vc_fail(c, VMCS_RULE_PI_NEEDS_VID,
-			        "posted interrupts without virtual-interrupt delivery (proc2_ctls %#x)",
-			        c->proc2);
+			vc_fail(
+			    c, VMCS_RULE_PI_NEEDS_VID,
+			    "posted interrupts without virtual-interrupt delivery (proc2_ctls %#x)",
+			    c->proc2);
 		if (!(c->exit & VMX_EXITCTL(ACK_INTR)))
 			vc_fail(c, VMCS_RULE_PI_NEEDS_ACK_INTR,
 			        "posted interrupts without \"acknowledge interrupt on exit\" "
@@ -82,20 +90,22 @@ static void check_eptp(struct vcheck *c)
 	unsigned int walk = (unsigned int)((eptp & VMX_EPTP_WALK_MASK) >> VMX_EPTP_WALK_SHIFT) + 1;
 	bool sss = c->caps->raw[VMX_CAP_IDX(EPT_VPID_CAP)] & VMX_EPT_SSS;
 
-	if (!((mt == VMX_MEMTYPE_UC && c->caps->ept.uc) || (mt == VMX_MEMTYPE_WB && c->caps->ept.wb)))
-		vc_fail(c, VMCS_RULE_EPTP_MEMTYPE, "eptp %#lx memory type %u is not supported", eptp,
-		        mt);
+	if (!((mt == VMX_MEMTYPE_UC && c->caps->ept.uc) ||
+	      (mt == VMX_MEMTYPE_WB && c->caps->ept.wb)))
+		vc_fail(c, VMCS_RULE_EPTP_MEMTYPE, "eptp %#lx memory type %u is not supported",
+		        eptp, mt);
 	if (!((walk == 4 && c->caps->ept.pwl4) || (walk == 5 && c->caps->ept.pwl5)))
-		vc_fail(c, VMCS_RULE_EPTP_WALK, "eptp %#lx page-walk length %u is not supported", eptp,
-		        walk);
+		vc_fail(c, VMCS_RULE_EPTP_WALK, "eptp %#lx page-walk length %u is not supported",
+		        eptp, walk);
 	if ((eptp & VMX_EPTP_AD) && !c->caps->ept.ad)
-		vc_fail(c, VMCS_RULE_EPTP_AD, "eptp %#lx enables accessed/dirty flags the CPU lacks",
-		        eptp);
+		vc_fail(c, VMCS_RULE_EPTP_AD,
+		        "eptp %#lx enables accessed/dirty flags the CPU lacks", eptp);
 	if ((eptp & VMX_EPTP_RESERVED_LOW) || ((eptp & VMX_EPTP_SSS) && !sss) ||
 	    (eptp & ~UINT64_C(0xfff) & ~c->pa_mask))
-		vc_fail(c, VMCS_RULE_EPTP_RESERVED,
-		        "eptp %#lx sets reserved bits (11:8, 7 without SSS, or beyond %u address bits)",
-		        eptp, c->maxphyaddr);
+		vc_fail(
+		    c, VMCS_RULE_EPTP_RESERVED,
+		    "eptp %#lx sets reserved bits (11:8, 7 without SSS, or beyond %u address bits)",
+		    eptp, c->maxphyaddr);
 }
 
 static void check_ept_ctls(struct vcheck *c)
@@ -107,8 +117,8 @@ static void check_ept_ctls(struct vcheck *c)
 	if (ept)
 		check_eptp(c);
 	if (c->ug && !ept)
-		vc_fail(c, VMCS_RULE_UG_NEEDS_EPT, "unrestricted guest without EPT (proc2_ctls %#x)",
-		        c->proc2);
+		vc_fail(c, VMCS_RULE_UG_NEEDS_EPT,
+		        "unrestricted guest without EPT (proc2_ctls %#x)", c->proc2);
 	if (c->proc2 & VMX_PROC2(PML)) {
 		if (!ept)
 			vc_fail(c, VMCS_RULE_PML_NEEDS_EPT, "PML without EPT (proc2_ctls %#x)",
@@ -153,8 +163,9 @@ static void check_exec_ctls(struct vcheck *c)
 	if (c->proc & VMX_PROC(SECONDARY))
 		check_allowed(c, VMCS_RULE_PROC2_CTLS, VMCS_PROC2_CTLS, c->proc2, &c->caps->proc2);
 	if (n > c->caps->misc.cr3_targets)
-		vc_fail(c, VMCS_RULE_CR3_TARGET_COUNT, "cr3_target_count %u exceeds the %u supported",
-		        n, c->caps->misc.cr3_targets);
+		vc_fail(c, VMCS_RULE_CR3_TARGET_COUNT,
+		        "cr3_target_count %u exceeds the %u supported", n,
+		        c->caps->misc.cr3_targets);
 	if (c->proc & VMX_PROC(IO_BITMAPS)) {
 		vc_check_vmx_addr(c, VMCS_RULE_IO_BITMAP_ADDR, VMCS_IO_BITMAP_A, 4096);
 		vc_check_vmx_addr(c, VMCS_RULE_IO_BITMAP_ADDR, VMCS_IO_BITMAP_B, 4096);
@@ -211,14 +222,15 @@ static void check_event(struct vcheck *c)
 
 	if (!info)
 		return;
-	if (type == 1 || (type == INTR_TYPE_OTHER && !vmx_ctl_allowed(&c->caps->proc, VMX_PROC(MTF))))
-		vc_fail(c, VMCS_RULE_EVENT_TYPE, "entry_intr_info %#x: interruption type %u is reserved",
-		        info, type);
+	if (type == 1 ||
+	    (type == INTR_TYPE_OTHER && !vmx_ctl_allowed(&c->caps->proc, VMX_PROC(MTF))))
+		vc_fail(c, VMCS_RULE_EVENT_TYPE,
+		        "entry_intr_info %#x: interruption type %u is reserved", info, type);
 	if ((type == INTR_TYPE_NMI && vec != 2) || (type == INTR_TYPE_HW_EXC && vec > 31) ||
 	    (type == INTR_TYPE_OTHER && vec != 0))
 		vc_fail(c, VMCS_RULE_EVENT_VECTOR,
-		        "entry_intr_info %#x: vector %u does not fit interruption type %u", info, vec,
-		        type);
+		        "entry_intr_info %#x: vector %u does not fit interruption type %u", info,
+		        vec, type);
 	/*
 	 * With IA32_VMX_BASIC[56] any hardware exception may carry an error code
 	 * in protected mode; without it exactly #DF #TS #NP #SS #GP #PF #AC do.
@@ -226,8 +238,8 @@ static void check_event(struct vcheck *c)
 	if (c->caps->any_errcode ? (has_err && (type != INTR_TYPE_HW_EXC || !prot))
 	                         : has_err != want_err)
 		vc_fail(c, VMCS_RULE_EVENT_ERRCODE,
-		        "entry_intr_info %#x: deliver-error-code is %u for type %u vector %u%s", info,
-		        has_err, type, vec, prot ? "" : " in real mode");
+		        "entry_intr_info %#x: deliver-error-code is %u for type %u vector %u%s",
+		        info, has_err, type, vec, prot ? "" : " in real mode");
 	if (info & INTR_INFO_RESERVED)
 		vc_fail(c, VMCS_RULE_EVENT_RESERVED, "entry_intr_info %#x sets reserved bits 30:12",
 		        info);
@@ -238,13 +250,14 @@ static void check_event(struct vcheck *c)
 			vc_fail(c, VMCS_RULE_EVENT_ERRCODE_VALUE,
 			        "entry_exception_errcode %#lx sets bits 31:16", err);
 	}
-	if (type == INTR_TYPE_SW_INTR || type == INTR_TYPE_PRIV_SW_EXC || type == INTR_TYPE_SW_EXC) {
+	if (type == INTR_TYPE_SW_INTR || type == INTR_TYPE_PRIV_SW_EXC ||
+	    type == INTR_TYPE_SW_EXC) {
 		uint64_t len = vc_get(c, VMCS_ENTRY_INSN_LEN);
 
 		if (len > 15 || (len == 0 && !c->caps->misc.inject_len0))
 			vc_fail(c, VMCS_RULE_EVENT_INSN_LEN,
-			        "entry_insn_len %lu for a software event of type %u (1-15%s)", len, type,
-			        c->caps->misc.inject_len0 ? " or 0" : "");
+			        "entry_insn_len %lu for a software event of type %u (1-15%s)", len,
+			        type, c->caps->misc.inject_len0 ? " or 0" : "");
 	}
 }
 

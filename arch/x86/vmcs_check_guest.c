@@ -6,18 +6,18 @@
 #include "vmcs_check_priv.h"
 
 /* IA32_EFER bits an Intel CPU defines (Vol. 4 Table 2-2). */
-#define EFER_DEFINED (EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE)
+#define EFER_DEFINED       (EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE)
 /*
  * IA32_DEBUGCTL bits defined on current Intel CPUs (Vol. 3B 17.4.1, 18.x):
  * LBR, BTF, TR, BTS, BTINT, BTS_OFF_OS/USR, FREEZE_LBRS/PERFMON_ON_PMI,
  * ENABLE_UNCORE_PMI, FREEZE_WHILE_SMM, RTM_DEBUG. Bits 5:2 and 63:16 are
  * reserved (a CPU may reserve more; this checker cannot know).
  */
-#define DEBUGCTL_BTF      BIT(1)
-#define DEBUGCTL_RESERVED (UINT64_C(0x3c) | ~UINT64_C(0xffff))
-#define CR4_CET           BIT(23)
+#define DEBUGCTL_BTF       BIT(1)
+#define DEBUGCTL_RESERVED  (UINT64_C(0x3c) | ~UINT64_C(0xffff))
+#define CR4_CET            BIT(23)
 /* RFLAGS bits 63:22, 15, 5 and 3 are reserved; bit 1 is always 1 (Vol. 1 3.4.3). */
-#define RFLAGS_RESERVED (~UINT64_C(0x3fffff) | BIT(15) | BIT(5) | BIT(3))
+#define RFLAGS_RESERVED    (~UINT64_C(0x3fffff) | BIT(15) | BIT(5) | BIT(3))
 /* A present PAE PDPTE reserves bits 2:1 and 8:5 (Vol. 3A 4.4.1), and bits 63:MAXPHYADDR. */
 #define PDPTE_RESERVED_LOW UINT64_C(0x1e6)
 
@@ -32,8 +32,9 @@ static void check_cr(struct vcheck *c)
 	fixed1 |= CR0_NW | CR0_CD;
 	bad = (fixed0 & ~cr0) | (cr0 & ~fixed1);
 	if (bad)
-		vc_fail(c, VMCS_RULE_GUEST_CR0, "guest_cr0 %#lx: bits %#lx violate the fixed bits%s",
-		        cr0, bad, c->ug ? " (PE/PG exempt: unrestricted guest)" : "");
+		vc_fail(c, VMCS_RULE_GUEST_CR0,
+		        "guest_cr0 %#lx: bits %#lx violate the fixed bits%s", cr0, bad,
+		        c->ug ? " (PE/PG exempt: unrestricted guest)" : "");
 	if ((cr0 & CR0_PG) && !(cr0 & CR0_PE))
 		vc_fail(c, VMCS_RULE_GUEST_CR0_PG_PE, "guest CR0 %#lx has PG set without PE", cr0);
 	bad = (c->caps->cr4_fixed0 & ~cr4) | (cr4 & ~c->caps->cr4_fixed1);
@@ -41,15 +42,18 @@ static void check_cr(struct vcheck *c)
 		vc_fail(c, VMCS_RULE_GUEST_CR4, "guest_cr4 %#lx: bits %#lx violate the fixed bits",
 		        cr4, bad);
 	if ((cr4 & CR4_CET) && !(cr0 & CR0_WP))
-		vc_fail(c, VMCS_RULE_GUEST_CET_WP, "guest CR4 %#lx sets CET with CR0.WP clear", cr4);
+		vc_fail(c, VMCS_RULE_GUEST_CET_WP, "guest CR4 %#lx sets CET with CR0.WP clear",
+		        cr4);
 	if (c->ia32e_guest && (!(cr0 & CR0_PG) || !(cr4 & CR4_PAE)))
 		vc_fail(c, VMCS_RULE_GUEST_IA32E,
-		        "IA-32e mode guest with CR0 %#lx CR4 %#lx: needs CR0.PG and CR4.PAE", cr0, cr4);
+		        "IA-32e mode guest with CR0 %#lx CR4 %#lx: needs CR0.PG and CR4.PAE", cr0,
+		        cr4);
 	if (!c->ia32e_guest && (cr4 & CR4_PCIDE))
-		vc_fail(c, VMCS_RULE_GUEST_PCIDE, "guest CR4 %#lx sets PCIDE outside IA-32e mode", cr4);
+		vc_fail(c, VMCS_RULE_GUEST_PCIDE, "guest CR4 %#lx sets PCIDE outside IA-32e mode",
+		        cr4);
 	if (cr3 & ~c->pa_mask)
-		vc_fail(c, VMCS_RULE_GUEST_CR3, "guest_cr3 %#lx sets bits beyond %u address bits", cr3,
-		        c->maxphyaddr);
+		vc_fail(c, VMCS_RULE_GUEST_CR3, "guest_cr3 %#lx sets bits beyond %u address bits",
+		        cr3, c->maxphyaddr);
 }
 
 /* 26.3.1.1, the debug registers and MSRs. */
@@ -59,14 +63,16 @@ static void check_msrs(struct vcheck *c)
 		uint64_t dbg = vc_get(c, VMCS_GUEST_DEBUGCTL), dr7 = vc_get(c, VMCS_GUEST_DR7);
 
 		if (dbg & DEBUGCTL_RESERVED)
-			vc_fail(c, VMCS_RULE_GUEST_DEBUGCTL, "guest_debugctl %#lx sets reserved bits %#lx",
-			        dbg, dbg & DEBUGCTL_RESERVED);
+			vc_fail(c, VMCS_RULE_GUEST_DEBUGCTL,
+			        "guest_debugctl %#lx sets reserved bits %#lx", dbg,
+			        dbg & DEBUGCTL_RESERVED);
 		if (dr7 >> 32)
 			vc_fail(c, VMCS_RULE_GUEST_DR7, "guest_dr7 %#lx sets bits 63:32", dr7);
 	}
 	if (!vc_canonical(c, vc_get(c, VMCS_GUEST_SYSENTER_ESP)) ||
 	    !vc_canonical(c, vc_get(c, VMCS_GUEST_SYSENTER_EIP)))
-		vc_fail(c, VMCS_RULE_GUEST_SYSENTER, "guest_sysenter_esp %#lx / eip %#lx not canonical",
+		vc_fail(c, VMCS_RULE_GUEST_SYSENTER,
+		        "guest_sysenter_esp %#lx / eip %#lx not canonical",
 		        vc_get(c, VMCS_GUEST_SYSENTER_ESP), vc_get(c, VMCS_GUEST_SYSENTER_EIP));
 	if ((c->entry & VMX_ENTRYCTL(LOAD_PAT)) && !vc_pat_valid(vc_get(c, VMCS_GUEST_PAT)))
 		vc_fail(c, VMCS_RULE_GUEST_PAT, "guest_pat %#lx has an invalid memory type",
@@ -76,17 +82,18 @@ static void check_msrs(struct vcheck *c)
 		bool lma = efer & EFER_LMA, lme = efer & EFER_LME;
 
 		if (efer & ~EFER_DEFINED)
-			vc_fail(c, VMCS_RULE_GUEST_EFER, "guest_efer %#lx sets reserved bits %#lx", efer,
-			        efer & ~EFER_DEFINED);
+			vc_fail(c, VMCS_RULE_GUEST_EFER, "guest_efer %#lx sets reserved bits %#lx",
+			        efer, efer & ~EFER_DEFINED);
 		if (lma != c->ia32e_guest)
 			vc_fail(c, VMCS_RULE_GUEST_EFER_LMA,
-			        "guest_efer %#lx: LMA is %u but \"IA-32e mode guest\" is %u", efer, lma,
-			        c->ia32e_guest);
+			        "guest_efer %#lx: LMA is %u but \"IA-32e mode guest\" is %u", efer,
+			        lma, c->ia32e_guest);
 		/* LME may differ from LMA only while paging is off (between setting LME and PG). */
 		if ((c->cr0 & CR0_PG) && lme != c->ia32e_guest)
-			vc_fail(c, VMCS_RULE_GUEST_EFER_LME,
-			        "guest_efer %#lx: LME is %u with CR0.PG but \"IA-32e mode guest\" is %u",
-			        efer, lme, c->ia32e_guest);
+			vc_fail(
+			    c, VMCS_RULE_GUEST_EFER_LME,
+			    "guest_efer %#lx: LME is %u with CR0.PG but \"IA-32e mode guest\" is %u",
+			    efer, lme, c->ia32e_guest);
 	}
 	if (c->entry & VMX_ENTRYCTL(LOAD_BNDCFGS)) {
 		uint64_t b = vc_get(c, VMCS_GUEST_BNDCFGS);
@@ -125,8 +132,8 @@ static void check_rip_rflags(struct vcheck *c)
 
 	if (!c->ia32e_guest || !cs_l) {
 		if (rip >> 32)
-			vc_fail(c, VMCS_RULE_GUEST_RIP, "guest_rip %#lx is above 4G outside 64-bit mode",
-			        rip);
+			vc_fail(c, VMCS_RULE_GUEST_RIP,
+			        "guest_rip %#lx is above 4G outside 64-bit mode", rip);
 	} else if (!vc_canonical(c, rip)) {
 		vc_fail(c, VMCS_RULE_GUEST_RIP, "guest_rip %#lx is not canonical", rip);
 	}
@@ -157,8 +164,10 @@ static void check_pdptes(struct vcheck *c)
 		uint64_t e = vc_get(c, pdpte[i]);
 
 		if ((e & 1) && (e & (PDPTE_RESERVED_LOW | ~c->pa_mask)))
-			vc_fail(c, VMCS_RULE_GUEST_PDPTE, "guest_pdpte%u %#lx is present with reserved "
-			        "bits %#lx set", i, e, e & (PDPTE_RESERVED_LOW | ~c->pa_mask));
+			vc_fail(c, VMCS_RULE_GUEST_PDPTE,
+			        "guest_pdpte%u %#lx is present with reserved "
+			        "bits %#lx set",
+			        i, e, e & (PDPTE_RESERVED_LOW | ~c->pa_mask));
 	}
 }
 

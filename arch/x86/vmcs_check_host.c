@@ -22,18 +22,19 @@ static void check_host_regs(struct vcheck *c)
 
 	bad = fixed_bad(cr0, c->caps->cr0_fixed0, c->caps->cr0_fixed1);
 	if (bad)
-		vc_fail(c, VMCS_RULE_HOST_CR0, "host_cr0 %#lx: bits %#lx violate the fixed bits", cr0,
-		        bad);
+		vc_fail(c, VMCS_RULE_HOST_CR0, "host_cr0 %#lx: bits %#lx violate the fixed bits",
+		        cr0, bad);
 	bad = fixed_bad(cr4, c->caps->cr4_fixed0, c->caps->cr4_fixed1);
 	if (bad)
-		vc_fail(c, VMCS_RULE_HOST_CR4, "host_cr4 %#lx: bits %#lx violate the fixed bits", cr4,
-		        bad);
+		vc_fail(c, VMCS_RULE_HOST_CR4, "host_cr4 %#lx: bits %#lx violate the fixed bits",
+		        cr4, bad);
 	if (cr3 & ~c->pa_mask)
-		vc_fail(c, VMCS_RULE_HOST_CR3, "host_cr3 %#lx sets bits beyond %u address bits", cr3,
-		        c->maxphyaddr);
+		vc_fail(c, VMCS_RULE_HOST_CR3, "host_cr3 %#lx sets bits beyond %u address bits",
+		        cr3, c->maxphyaddr);
 	if (!vc_canonical(c, vc_get(c, VMCS_HOST_SYSENTER_ESP)) ||
 	    !vc_canonical(c, vc_get(c, VMCS_HOST_SYSENTER_EIP)))
-		vc_fail(c, VMCS_RULE_HOST_SYSENTER, "host_sysenter_esp %#lx / eip %#lx not canonical",
+		vc_fail(c, VMCS_RULE_HOST_SYSENTER,
+		        "host_sysenter_esp %#lx / eip %#lx not canonical",
 		        vc_get(c, VMCS_HOST_SYSENTER_ESP), vc_get(c, VMCS_HOST_SYSENTER_EIP));
 	if ((c->exit & VMX_EXITCTL(LOAD_PAT)) && !vc_pat_valid(vc_get(c, VMCS_HOST_PAT)))
 		vc_fail(c, VMCS_RULE_HOST_PAT, "host_pat %#lx has an invalid memory type",
@@ -91,11 +92,11 @@ static void check_addr_space(struct vcheck *c)
 		        "mode%s",
 		        c->exit, c->ia32e_guest ? " (and the guest is IA-32e)" : "");
 		if (cr4 & CR4_PCIDE)
-			vc_fail(c, VMCS_RULE_HOST_PCIDE, "host_cr4 %#lx sets PCIDE for a 32-bit host",
-			        cr4);
+			vc_fail(c, VMCS_RULE_HOST_PCIDE,
+			        "host_cr4 %#lx sets PCIDE for a 32-bit host", cr4);
 		if (rip >> 32)
-			vc_fail(c, VMCS_RULE_HOST_RIP, "host_rip %#lx is above 4G for a 32-bit host",
-			        rip);
+			vc_fail(c, VMCS_RULE_HOST_RIP,
+			        "host_rip %#lx is above 4G for a 32-bit host", rip);
 		return;
 	}
 	if (!(cr4 & CR4_PAE))

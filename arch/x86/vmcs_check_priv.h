@@ -26,8 +26,9 @@ struct vcheck {
 	uint64_t rflags;  /* guest RFLAGS */
 	uint32_t event;   /* VM-entry interruption information when valid (bit 31), else 0 */
 
-	uint64_t pa_mask;     /* the bits a physical address may set (below MAXPHYADDR) */
-	uint64_t vmx_pa_mask; /* the same for VMX data structures: below 4G with IA32_VMX_BASIC[48] */
+	uint64_t pa_mask; /* the bits a physical address may set (below MAXPHYADDR) */
+	uint64_t
+	    vmx_pa_mask; /* the same for VMX data structures: below 4G with IA32_VMX_BASIC[48] */
 	unsigned int maxphyaddr, linaddr;
 };
 

@@ -23,7 +23,9 @@ static const struct {
 	const char *name;
 	uint32_t sel, base, limit, ar;
 } segs[NSEG] = {
-#define S(r) [r] = {#r, VMCS_GUEST_##r##_SEL, VMCS_GUEST_##r##_BASE, VMCS_GUEST_##r##_LIMIT, VMCS_GUEST_##r##_AR}
+#define S(r)                                                                                       \
+	[r] = {#r, VMCS_GUEST_##r##_SEL, VMCS_GUEST_##r##_BASE, VMCS_GUEST_##r##_LIMIT,            \
+	       VMCS_GUEST_##r##_AR}
     S(ES), S(CS), S(SS), S(DS), S(FS), S(GS), S(LDTR), S(TR),
 #undef S
 };
@@ -49,8 +51,9 @@ static void check_g(struct vcheck *c, enum seg r, const struct segval *s)
 	bool g = s->ar & VMX_AR_G;
 
 	if ((g && (s->limit & 0xfff) != 0xfff) || (!g && (s->limit & 0xfff00000u)))
-		vc_fail(c, VMCS_RULE_SEG_G, "guest %s limit %#x with access rights %#x: G must be %u",
-		        segs[r].name, s->limit, s->ar, !g);
+		vc_fail(c, VMCS_RULE_SEG_G,
+		        "guest %s limit %#x with access rights %#x: G must be %u", segs[r].name,
+		        s->limit, s->ar, !g);
 }
 
 static void check_reserved(struct vcheck *c, enum seg r, const struct segval *s)
@@ -65,10 +68,11 @@ static void check_v86(struct vcheck *c, const struct segval *v)
 {
 	for (enum seg r = ES; r <= GS; r++)
 		if (v[r].base != v[r].sel << 4 || v[r].limit != 0xffff || v[r].ar != 0xf3)
-			vc_fail(c, VMCS_RULE_SEG_V86,
-			        "virtual-8086 guest %s sel %#lx base %#lx limit %#x ar %#x: needs base "
-			        "sel<<4, limit 0xffff, ar 0xf3",
-			        segs[r].name, v[r].sel, v[r].base, v[r].limit, v[r].ar);
+			vc_fail(
+			    c, VMCS_RULE_SEG_V86,
+			    "virtual-8086 guest %s sel %#lx base %#lx limit %#x ar %#x: needs base "
+			    "sel<<4, limit 0xffff, ar 0xf3",
+			    segs[r].name, v[r].sel, v[r].base, v[r].limit, v[r].ar);
 }
 
 /* Type (bits 3:0) of CS, SS, DS, ES, FS, GS outside virtual-8086 mode. */
@@ -91,10 +95,11 @@ static void check_types(struct vcheck *c, const struct segval *v)
 			continue;
 		if (!(t & VMX_AR_TYPE_ACCESSED) ||
 		    ((t & VMX_AR_TYPE_CODE) && !(t & VMX_AR_TYPE_WRITABLE)))
-			vc_fail(c, VMCS_RULE_SEG_TYPE,
-			        "guest %s access rights %#x: type %u is not accessed, or is execute-only "
-			        "code",
-			        segs[r].name, v[r].ar, t);
+			vc_fail(
+			    c, VMCS_RULE_SEG_TYPE,
+			    "guest %s access rights %#x: type %u is not accessed, or is execute-only "
+			    "code",
+			    segs[r].name, v[r].ar, t);
 	}
 }
 
@@ -156,8 +161,9 @@ static void check_tr_ldtr(struct vcheck *c, const struct segval *v)
 		        tr->ar);
 	if (c->ia32e_guest ? t != VMX_AR_TYPE_TSS_BUSY
 	                   : t != VMX_AR_TYPE_TSS_BUSY && t != VMX_AR_TYPE_TSS16_BUSY)
-		vc_fail(c, VMCS_RULE_SEG_TYPE, "guest TR access rights %#x: type %u is not a busy %s",
-		        tr->ar, t, c->ia32e_guest ? "64-bit TSS (11)" : "TSS (3 or 11)");
+		vc_fail(c, VMCS_RULE_SEG_TYPE,
+		        "guest TR access rights %#x: type %u is not a busy %s", tr->ar, t,
+		        c->ia32e_guest ? "64-bit TSS (11)" : "TSS (3 or 11)");
 	if (tr->ar & VMX_AR_S)
 		vc_fail(c, VMCS_RULE_SEG_S, "guest TR access rights %#x: S is set", tr->ar);
 	if (!(tr->ar & VMX_AR_P))
@@ -168,8 +174,9 @@ static void check_tr_ldtr(struct vcheck *c, const struct segval *v)
 	if (!usable(ldtr))
 		return;
 	if (type_of(ldtr) != VMX_AR_TYPE_LDT)
-		vc_fail(c, VMCS_RULE_SEG_TYPE, "guest LDTR access rights %#x: type %u is not LDT (2)",
-		        ldtr->ar, type_of(ldtr));
+		vc_fail(c, VMCS_RULE_SEG_TYPE,
+		        "guest LDTR access rights %#x: type %u is not LDT (2)", ldtr->ar,
+		        type_of(ldtr));
 	if (ldtr->ar & VMX_AR_S)
 		vc_fail(c, VMCS_RULE_SEG_S, "guest LDTR access rights %#x: S is set", ldtr->ar);
 	if (!(ldtr->ar & VMX_AR_P))

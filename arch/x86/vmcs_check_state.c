@@ -25,7 +25,8 @@ static bool event_allowed(unsigned int act, unsigned int type, unsigned int vec)
 static void check_activity(struct vcheck *c, uint64_t act, uint64_t intr)
 {
 	const struct vmx_caps *k = c->caps;
-	bool supported = act == VMX_ACTIVITY_ACTIVE || (act == VMX_ACTIVITY_HLT && k->misc.act_hlt) ||
+	bool supported = act == VMX_ACTIVITY_ACTIVE ||
+	                 (act == VMX_ACTIVITY_HLT && k->misc.act_hlt) ||
 	                 (act == VMX_ACTIVITY_SHUTDOWN && k->misc.act_shutdown) ||
 	                 (act == VMX_ACTIVITY_WAIT_SIPI && k->misc.act_wait_sipi);
 	uint64_t ss_ar = vc_get(c, VMCS_GUEST_SS_AR);
@@ -42,7 +43,8 @@ static void check_activity(struct vcheck *c, uint64_t act, uint64_t intr)
 		vc_fail(c, VMCS_RULE_ACTIVITY_BLOCKING,
 		        "guest_activity %lu with STI/MOV-SS blocking (interruptibility %#lx)", act,
 		        intr);
-	if (c->event && !event_allowed((unsigned int)act, vc_event_type(c), intr_info_vector(c->event)))
+	if (c->event &&
+	    !event_allowed((unsigned int)act, vc_event_type(c), intr_info_vector(c->event)))
 		vc_fail(c, VMCS_RULE_ACTIVITY_EVENT,
 		        "guest_activity %lu blocks the injected event %#x (type %u vector %u)", act,
 		        c->event, vc_event_type(c), intr_info_vector(c->event));
@@ -60,14 +62,15 @@ static void check_interruptibility(struct vcheck *c, uint64_t intr)
 		        "guest_interruptibility %#lx: blocking by both STI and MOV-SS", intr);
 	if ((intr & VMX_INTR_BLOCK_STI) && !(c->rflags & RFLAGS_IF))
 		vc_fail(c, VMCS_RULE_INTR_STI_IF,
-		        "guest_interruptibility %#lx: blocking by STI with RFLAGS.IF clear (%#lx)", intr,
-		        c->rflags);
+		        "guest_interruptibility %#lx: blocking by STI with RFLAGS.IF clear (%#lx)",
+		        intr, c->rflags);
 	if (vc_injecting(c, INTR_TYPE_EXT_INTR) && (intr & sti_movss))
 		vc_fail(c, VMCS_RULE_INTR_EVENT,
 		        "guest_interruptibility %#lx blocks the injected external interrupt", intr);
 	if (vc_injecting(c, INTR_TYPE_NMI) && (intr & VMX_INTR_BLOCK_MOV_SS))
 		vc_fail(c, VMCS_RULE_INTR_EVENT,
-		        "guest_interruptibility %#lx: MOV-SS blocking while injecting an NMI", intr);
+		        "guest_interruptibility %#lx: MOV-SS blocking while injecting an NMI",
+		        intr);
 	if (vc_injecting(c, INTR_TYPE_NMI) && (c->pin & VMX_PIN(VIRTUAL_NMIS)) &&
 	    (intr & VMX_INTR_BLOCK_NMI))
 		vc_fail(c, VMCS_RULE_INTR_EVENT,
@@ -75,10 +78,11 @@ static void check_interruptibility(struct vcheck *c, uint64_t intr)
 		        intr);
 	/* PLATFORM.md: Bochs 2.7 sets this bit itself after an exit from wait-for-SIPI. */
 	if (intr & VMX_INTR_BLOCK_SMI)
-		vc_fail(c, VMCS_RULE_INTR_SMI,
-		        "guest_interruptibility %#lx: blocking by SMI outside SMM (Bochs 2.7 sets it "
-		        "after a wait-for-SIPI exit: clear it)",
-		        intr);
+		vc_fail(
+		    c, VMCS_RULE_INTR_SMI,
+		    "guest_interruptibility %#lx: blocking by SMI outside SMM (Bochs 2.7 sets it "
+		    "after a wait-for-SIPI exit: clear it)",
+		    intr);
 }
 
 static void check_pending_dbg(struct vcheck *c, uint64_t act, uint64_t intr)
@@ -89,22 +93,23 @@ static void check_pending_dbg(struct vcheck *c, uint64_t act, uint64_t intr)
 	bool bs = p & VMX_PENDING_DBG_BS;
 
 	if (p & VMX_PENDING_DBG_RESERVED)
-		vc_fail(c, VMCS_RULE_PENDING_DBG,
-		        "guest_pending_dbg %#lx sets reserved bits %#lx", p,
-		        p & VMX_PENDING_DBG_RESERVED);
+		vc_fail(c, VMCS_RULE_PENDING_DBG, "guest_pending_dbg %#lx sets reserved bits %#lx",
+		        p, p & VMX_PENDING_DBG_RESERVED);
 	/* A single-step trap is pending exactly when TF would have caused one (and BTF is off). */
 	if (((intr & (VMX_INTR_BLOCK_STI | VMX_INTR_BLOCK_MOV_SS)) || act == VMX_ACTIVITY_HLT) &&
 	    bs != (tf && !btf))
-		vc_fail(c, VMCS_RULE_PENDING_DBG_BS,
-		        "guest_pending_dbg %#lx: BS must be %u with RFLAGS.TF %u and DEBUGCTL.BTF %u "
-		        "while blocked or halted",
-		        p, tf && !btf, tf, btf);
+		vc_fail(
+		    c, VMCS_RULE_PENDING_DBG_BS,
+		    "guest_pending_dbg %#lx: BS must be %u with RFLAGS.TF %u and DEBUGCTL.BTF %u "
+		    "while blocked or halted",
+		    p, tf && !btf, tf, btf);
 	if ((p & VMX_PENDING_DBG_RTM) &&
 	    ((p & 0xfff) || bs || !(p & VMX_PENDING_DBG_BP) || (intr & VMX_INTR_BLOCK_MOV_SS)))
-		vc_fail(c, VMCS_RULE_PENDING_DBG_RTM,
-		        "guest_pending_dbg %#lx: an RTM debug exception needs bit 12 alone, without "
-		        "MOV-SS blocking",
-		        p);
+		vc_fail(
+		    c, VMCS_RULE_PENDING_DBG_RTM,
+		    "guest_pending_dbg %#lx: an RTM debug exception needs bit 12 alone, without "
+		    "MOV-SS blocking",
+		    p);
 }
 
 static void check_link_ptr(struct vcheck *c)
@@ -120,15 +125,17 @@ static void check_link_ptr(struct vcheck *c)
 	 * shadowing that is never intended: a 0 left in the field is the usual bug.
 	 */
 	if (!(c->proc2 & VMX_PROC2(VMCS_SHADOWING)))
-		vc_fail(c, VMCS_RULE_LINK_PTR_UNUSED,
-		        "vmcs_link_ptr %#lx is not ~0 without VMCS shadowing (entry would read a VMCS "
-		        "header there: exit reason 33, qualification 4)",
-		        link);
+		vc_fail(
+		    c, VMCS_RULE_LINK_PTR_UNUSED,
+		    "vmcs_link_ptr %#lx is not ~0 without VMCS shadowing (entry would read a VMCS "
+		    "header there: exit reason 33, qualification 4)",
+		    link);
 }
 
 void vmcs_check_guest_state(struct vcheck *c)
 {
-	uint64_t act = vc_get(c, VMCS_GUEST_ACTIVITY), intr = vc_get(c, VMCS_GUEST_INTERRUPTIBILITY);
+	uint64_t act = vc_get(c, VMCS_GUEST_ACTIVITY),
+	         intr = vc_get(c, VMCS_GUEST_INTERRUPTIBILITY);
 
 	check_activity(c, act, intr);
 	check_interruptibility(c, intr);

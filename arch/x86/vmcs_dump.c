@@ -32,8 +32,8 @@ static void add(struct line *l, const char *name, unsigned int bits, uint64_t v)
 
 	if (l->len && l->len + 1 + n > LINE_MAX_CHARS)
 		flush(l);
-	l->len += ksnprintf(l->buf + l->len, sizeof(l->buf) - l->len, "%s%s", l->len ? " " : "",
-	                    item);
+	l->len +=
+	    ksnprintf(l->buf + l->len, sizeof(l->buf) - l->len, "%s%s", l->len ? " " : "", item);
 	if (l->len >= sizeof(l->buf))
 		l->len = sizeof(l->buf) - 1;
 }

@@ -9,8 +9,8 @@
 #include <x86/vmcs_fields.h>
 
 #define FIELD_OK(e, w, t)                                                                          \
-	(VMCS_FIELD_WIDTH(e) == VMCS_WIDTH_##w && VMCS_FIELD_TYPE(e) == VMCS_TYPE_##t &&          \
-	 ((e) & 0xffff9001u) == 0)
+	(VMCS_FIELD_WIDTH(e) == VMCS_WIDTH_##w && VMCS_FIELD_TYPE(e) == VMCS_TYPE_##t &&           \
+	 ((e)&0xffff9001u) == 0)
 #define ASSERT_IN(n, e, w, t) _Static_assert(FIELD_OK(e, w, t), "Appendix B table of " #n);
 
 #define C16(n, e, s) ASSERT_IN(n, e, 16, CONTROL)
@@ -93,8 +93,8 @@ const char *vmcs_field_group(uint32_t enc)
 	     "64-bit host-state"},
 	    {"32-bit control", "32-bit exit-information", "32-bit guest-state",
 	     "32-bit host-state"},
-	    {"natural-width control", "natural-width exit-information",
-	     "natural-width guest-state", "natural-width host-state"},
+	    {"natural-width control", "natural-width exit-information", "natural-width guest-state",
+	     "natural-width host-state"},
 	};
 
 	return group[VMCS_FIELD_WIDTH(enc)][VMCS_FIELD_TYPE(enc)];

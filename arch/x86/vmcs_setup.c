@@ -11,13 +11,13 @@
 #include <x86/vmx_ctls.h>
 
 /* Access rights (SDM 24.4.1 Table 24-2): type, S, DPL, P, L, D/B, G; bit 16 = unusable. */
-#define AR_CODE64  0xa09bu
-#define AR_CODE32  0xc09bu
-#define AR_CODE16  0x009bu
-#define AR_DATA32  0xc093u
-#define AR_DATA16  0x0093u
-#define AR_TSS64   0x008bu /* busy 64-bit (or 32-bit) TSS */
-#define AR_LDT     0x0082u
+#define AR_CODE64   0xa09bu
+#define AR_CODE32   0xc09bu
+#define AR_CODE16   0x009bu
+#define AR_DATA32   0xc093u
+#define AR_DATA16   0x0093u
+#define AR_TSS64    0x008bu /* busy 64-bit (or 32-bit) TSS */
+#define AR_LDT      0x0082u
 #define AR_UNUSABLE 0x10000u
 
 #define PAT_POWER_ON 0x0007040600070406ull /* SDM Vol. 3A 11.12.4 */
@@ -26,9 +26,9 @@ static uint64_t msr_bitmap_pa, io_bitmap_pa[2];
 
 /* MSRs a guest reads and writes without an exit: its own segment bases and syscall state. */
 static const uint32_t msr_passthrough[] = {
-	MSR_IA32_FS_BASE, MSR_IA32_GS_BASE, MSR_IA32_KERNEL_GS_BASE, MSR_IA32_SYSENTER_CS,
-	MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP, MSR_IA32_STAR, MSR_IA32_LSTAR,
-	MSR_IA32_CSTAR, MSR_IA32_FMASK,
+    MSR_IA32_FS_BASE,      MSR_IA32_GS_BASE,      MSR_IA32_KERNEL_GS_BASE, MSR_IA32_SYSENTER_CS,
+    MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP, MSR_IA32_STAR,           MSR_IA32_LSTAR,
+    MSR_IA32_CSTAR,        MSR_IA32_FMASK,
 };
 
 /* SDM 24.6.9: read-low, read-high, write-low, write-high quarters of one page. */
@@ -62,11 +62,11 @@ void vmcs_setup_controls(struct vcpu *v, enum vcpu_mode mode, uint64_t eptp)
 	const struct vmx_caps *c = vmx_caps();
 	uint32_t pin = VMX_PIN(EXT_INTR_EXIT) | VMX_PIN(NMI_EXIT);
 	uint32_t proc = VMX_PROC(HLT_EXIT) | VMX_PROC(IO_BITMAPS) | VMX_PROC(MSR_BITMAPS) |
-			VMX_PROC(SECONDARY) | VMX_PROC(MWAIT_EXIT) | VMX_PROC(MONITOR_EXIT) |
-			VMX_PROC(RDPMC_EXIT) | VMX_PROC(CR8_LOAD_EXIT) | VMX_PROC(CR8_STORE_EXIT);
+	                VMX_PROC(SECONDARY) | VMX_PROC(MWAIT_EXIT) | VMX_PROC(MONITOR_EXIT) |
+	                VMX_PROC(RDPMC_EXIT) | VMX_PROC(CR8_LOAD_EXIT) | VMX_PROC(CR8_STORE_EXIT);
 	uint32_t proc2 = VMX_PROC2(EPT) | VMX_PROC2(VPID) | VMX_PROC2(UNRESTRICTED_GUEST);
 	uint32_t exit = VMX_EXITCTL(HOST_64) | VMX_EXITCTL(SAVE_EFER) | VMX_EXITCTL(LOAD_EFER) |
-			VMX_EXITCTL(SAVE_PAT) | VMX_EXITCTL(LOAD_PAT);
+	                VMX_EXITCTL(SAVE_PAT) | VMX_EXITCTL(LOAD_PAT);
 	uint32_t entry = VMX_ENTRYCTL(LOAD_EFER) | VMX_ENTRYCTL(LOAD_PAT);
 
 	if (vmx_ctl_allowed(&c->pin, VMX_PIN(VIRTUAL_NMIS)))
@@ -148,27 +148,27 @@ struct seg {
 	} while (0)
 
 void vmcs_setup_guest(enum vcpu_mode mode, uint64_t entry, uint64_t stack, uint64_t cr3,
-		      uint64_t gdt)
+                      uint64_t gdt)
 {
-	struct seg cs, ds, tr = { 0, 0, 0xffff, AR_TSS64 };
-	struct seg ldtr = { 0, 0, 0, AR_UNUSABLE | AR_LDT };
+	struct seg cs, ds, tr = {0, 0, 0xffff, AR_TSS64};
+	struct seg ldtr = {0, 0, 0, AR_UNUSABLE | AR_LDT};
 	uint64_t cr0 = CR0_ET, cr4 = 0, efer = 0, rip = entry;
 
 	switch (mode) {
 	case VCPU_MODE_REAL:
-		cs = (struct seg){ (uint16_t)(entry >> 4), entry & ~0xfull, 0xffff, AR_CODE16 };
-		ds = (struct seg){ 0, 0, 0xffff, AR_DATA16 };
+		cs = (struct seg){(uint16_t)(entry >> 4), entry & ~0xfull, 0xffff, AR_CODE16};
+		ds = (struct seg){0, 0, 0xffff, AR_DATA16};
 		rip = entry & 0xf;
 		break;
 	case VCPU_MODE_PROT32:
-		cs = (struct seg){ 0x18, 0, 0xffffffff, AR_CODE32 };
-		ds = (struct seg){ 0x10, 0, 0xffffffff, AR_DATA32 };
+		cs = (struct seg){0x18, 0, 0xffffffff, AR_CODE32};
+		ds = (struct seg){0x10, 0, 0xffffffff, AR_DATA32};
 		cr0 |= CR0_PE;
 		break;
 	case VCPU_MODE_LONG64:
 	default:
-		cs = (struct seg){ 0x08, 0, 0xffffffff, AR_CODE64 };
-		ds = (struct seg){ 0x10, 0, 0xffffffff, AR_DATA32 };
+		cs = (struct seg){0x08, 0, 0xffffffff, AR_CODE64};
+		ds = (struct seg){0x10, 0, 0xffffffff, AR_DATA32};
 		cr0 |= CR0_PE | CR0_PG | CR0_WP | CR0_MP;
 		cr4 = CR4_PAE;
 		efer = EFER_LME | EFER_LMA;

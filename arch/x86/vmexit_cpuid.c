@@ -20,10 +20,10 @@ static void guest_cpuid(uint32_t leaf, uint32_t sub, struct cpuid_regs *r)
 	uint64_t hz = tsc_hz();
 
 	if (leaf >= 0x40000000u && leaf < 0x50000000u) {
-		*r = (struct cpuid_regs){ 0, 0, 0, 0 };
+		*r = (struct cpuid_regs){0, 0, 0, 0};
 		if (leaf == TANDEM_CPUID_BASE)
-			*r = (struct cpuid_regs){ TANDEM_CPUID_BASE + 1, TANDEM_CPUID_SIG_EBX,
-						  TANDEM_CPUID_SIG_ECX, TANDEM_CPUID_SIG_EDX };
+			*r = (struct cpuid_regs){TANDEM_CPUID_BASE + 1, TANDEM_CPUID_SIG_EBX,
+			                         TANDEM_CPUID_SIG_ECX, TANDEM_CPUID_SIG_EDX};
 		else if (leaf == TANDEM_CPUID_BASE + 1)
 			r->eax = TANDEM_ABI_VERSION;
 		return;
@@ -35,15 +35,16 @@ static void guest_cpuid(uint32_t leaf, uint32_t sub, struct cpuid_regs *r)
 		r->ecx |= (uint32_t)L1_ECX_HYPERV;
 		break;
 	case 5: /* MONITOR/MWAIT: hidden, so no leaf */
-		*r = (struct cpuid_regs){ 0, 0, 0, 0 };
+		*r = (struct cpuid_regs){0, 0, 0, 0};
 		break;
 	case 0x15: /* TSC = crystal * EBX / EAX: a 1 Hz "crystal" times the rate (SDM Vol. 2A CPUID) */
 		if (cpuid(0, 0).eax >= 0x15)
-			*r = (struct cpuid_regs){ 1, (uint32_t)hz, 1, 0 };
+			*r = (struct cpuid_regs){1, (uint32_t)hz, 1, 0};
 		break;
 	case 0x16:
 		if (cpuid(0, 0).eax >= 0x16)
-			*r = (struct cpuid_regs){ (uint32_t)(hz / 1000000), (uint32_t)(hz / 1000000), 0, 0 };
+			*r = (struct cpuid_regs){(uint32_t)(hz / 1000000), (uint32_t)(hz / 1000000),
+			                         0, 0};
 		break;
 	}
 }

@@ -40,14 +40,14 @@ int vmexit_ept_violation(struct vcpu *v, struct vmexit *e)
 {
 	uint64_t gpa = vmcs_read64(VMCS_GUEST_PHYS_ADDR);
 	uint64_t rip_la = vmcs_readnat(VMCS_GUEST_CS_BASE) + e->rip;
-	const struct mmio_ops ops = { mmio_read, mmio_write, v->vm };
+	const struct mmio_ops ops = {mmio_read, mmio_write, v->vm};
 	uint8_t bytes[INSN_MAX_LEN];
 	struct insn in;
 	int err;
 
 	if (gpa < v->vm->mem.size) {
 		log_err("%s: vCPU %u: EPT violation inside guest RAM at %#lx (qualification %#lx)",
-			v->vm->name, v->id, gpa, e->qual);
+		        v->vm->name, v->id, gpa, e->qual);
 		vcpu_dump(v, "EPT violation in RAM");
 		return -VM_STOP_UNHANDLED;
 	}
@@ -75,9 +75,9 @@ int vmexit_ept_violation(struct vcpu *v, struct vmexit *e)
 		err = insn_decode(bytes, sizeof(bytes), cs_mode(), &in);
 	if (err) {
 		log_err("%s: vCPU %u: cannot emulate the MMIO access to %#lx at rip %#lx "
-			"(bytes %02x %02x %02x %02x): %s; stopping the guest",
-			v->vm->name, v->id, gpa, e->rip, bytes[0], bytes[1], bytes[2], bytes[3],
-			err_str(err));
+		        "(bytes %02x %02x %02x %02x): %s; stopping the guest",
+		        v->vm->name, v->id, gpa, e->rip, bytes[0], bytes[1], bytes[2], bytes[3],
+		        err_str(err));
 		return -VM_STOP_UNHANDLED;
 	}
 	v->regs.gpr[REG_RSP] = vmcs_readnat(VMCS_GUEST_RSP);
@@ -96,7 +96,7 @@ int vmexit_ept_violation(struct vcpu *v, struct vmexit *e)
 int vmexit_ept_misconfig(struct vcpu *v, struct vmexit *e)
 {
 	log_err("%s: vCPU %u: EPT misconfiguration at %#lx: a bug in Tandem's EPT tables",
-		v->vm->name, v->id, vmcs_read64(VMCS_GUEST_PHYS_ADDR));
+	        v->vm->name, v->id, vmcs_read64(VMCS_GUEST_PHYS_ADDR));
 	vcpu_dump(v, "EPT misconfiguration");
 	return -VM_STOP_UNHANDLED;
 }

@@ -10,11 +10,11 @@
 #include <x86/vmcs_fields.h>
 #include <x86/vmexit.h>
 
-#define IO_SIZE(q)   ((unsigned int)((q)&7) + 1)
-#define IO_IN(q)     (((q) >> 3) & 1)
-#define IO_STRING(q) (((q) >> 4) & 1)
-#define IO_REP(q)    (((q) >> 5) & 1)
-#define IO_PORT(q)   ((uint16_t)((q) >> 16))
+#define IO_SIZE(q)             ((unsigned int)((q)&7) + 1)
+#define IO_IN(q)               (((q) >> 3) & 1)
+#define IO_STRING(q)           (((q) >> 4) & 1)
+#define IO_REP(q)              (((q) >> 5) & 1)
+#define IO_PORT(q)             ((uint16_t)((q) >> 16))
 #define INSN_INFO_ADDR_SIZE(i) (((i) >> 7) & 7) /* 0: 16-bit, 1: 32-bit, 2: 64-bit */
 #define INSN_INFO_SEG(i)       (((i) >> 15) & 7)
 
@@ -23,9 +23,9 @@
 
 static uint64_t seg_base(unsigned int seg)
 {
-	static const uint32_t base_field[] = { VMCS_GUEST_ES_BASE, VMCS_GUEST_CS_BASE,
-					       VMCS_GUEST_SS_BASE, VMCS_GUEST_DS_BASE,
-					       VMCS_GUEST_FS_BASE, VMCS_GUEST_GS_BASE };
+	static const uint32_t base_field[] = {VMCS_GUEST_ES_BASE, VMCS_GUEST_CS_BASE,
+	                                      VMCS_GUEST_SS_BASE, VMCS_GUEST_DS_BASE,
+	                                      VMCS_GUEST_FS_BASE, VMCS_GUEST_GS_BASE};
 	uint64_t b = 0;
 
 	if (seg < 6)
@@ -42,7 +42,8 @@ static int string_io(struct vcpu *v, struct vmexit *e, unsigned int size, uint16
 	int idx = in ? REG_RDI : REG_RSI;
 	/* INS always writes ES:RDI; OUTS reads seg:RSI, DS unless overridden (SDM Vol. 2B). */
 	uint64_t base = seg_base(in ? 0 : INSN_INFO_SEG(info));
-	int64_t step = (vmcs_readnat(VMCS_GUEST_RFLAGS) & RFLAGS_DF) ? -(int64_t)size : (int64_t)size;
+	int64_t step =
+	    (vmcs_readnat(VMCS_GUEST_RFLAGS) & RFLAGS_DF) ? -(int64_t)size : (int64_t)size;
 	uint64_t count = IO_REP(e->qual) ? g[REG_RCX] & amask : 1;
 	uint64_t n = MIN(count, (uint64_t)STRING_BATCH);
 
@@ -90,7 +91,7 @@ int vmexit_io(struct vcpu *v, struct vmexit *e)
 			g[REG_RAX] = (uint32_t)val;
 		else
 			g[REG_RAX] = (g[REG_RAX] & ~((1ull << (size * 8)) - 1)) |
-				     (val & ((1ull << (size * 8)) - 1));
+			             (val & ((1ull << (size * 8)) - 1));
 	} else {
 		val = g[REG_RAX] & (size == 4 ? 0xffffffffull : (1ull << (size * 8)) - 1);
 		vm_access(v->vm, false, true, port, size, &val);

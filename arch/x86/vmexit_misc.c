@@ -32,8 +32,8 @@ int vmexit_preempt_timer(struct vcpu *v, struct vmexit *e)
 
 int vmexit_triple_fault(struct vcpu *v, struct vmexit *e)
 {
-	log_info("%s: vCPU %u: triple fault (shutdown) at rip %#lx; stopping the guest", v->vm->name,
-		 v->id, e->rip);
+	log_info("%s: vCPU %u: triple fault (shutdown) at rip %#lx; stopping the guest",
+	         v->vm->name, v->id, e->rip);
 	vcpu_dump(v, "triple fault");
 	return -VM_STOP_TRIPLE_FAULT;
 }
@@ -86,13 +86,13 @@ int vmexit_exception(struct vcpu *v, struct vmexit *e)
 		return 0;
 	}
 	if (INTR_INFO_VECTOR(info) == 18) {
-		log_err("%s: vCPU %u: machine check while running the guest; stopping it", v->vm->name,
-			v->id);
+		log_err("%s: vCPU %u: machine check while running the guest; stopping it",
+		        v->vm->name, v->id);
 		vcpu_dump(v, "machine check");
 		return -VM_STOP_UNHANDLED;
 	}
 	log_err("%s: vCPU %u: exception %u exit that Tandem did not ask for", v->vm->name, v->id,
-		INTR_INFO_VECTOR(info));
+	        INTR_INFO_VECTOR(info));
 	vcpu_dump(v, "unexpected exception exit");
 	return -VM_STOP_UNHANDLED;
 }

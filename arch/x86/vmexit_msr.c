@@ -11,10 +11,13 @@
 #include <x86/vmexit.h>
 #include <x86/vmx_ctls.h>
 
-#define EFER_GUEST_WRITABLE (EFER_SCE | EFER_LME | EFER_NXE)
+#define EFER_GUEST_WRITABLE      (EFER_SCE | EFER_LME | EFER_NXE)
 #define MTRR_DEF_TYPE_WB_ENABLED 0xc06ull /* MTRRs on, default type WB */
 
-enum msr_result { MSR_OK, MSR_GP };
+enum msr_result {
+	MSR_OK,
+	MSR_GP
+};
 
 static enum msr_result efer_write(struct vcpu *v, uint64_t val)
 {
@@ -48,7 +51,8 @@ static enum msr_result msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 		*val = FEATURE_CONTROL_LOCK;
 		return MSR_OK;
 	case MSR_IA32_MISC_ENABLE:
-		*val = rdmsr(MSR_IA32_MISC_ENABLE) & (BIT(0) | BIT(11) | BIT(12)); /* fast strings, no BTS/PEBS */
+		*val = rdmsr(MSR_IA32_MISC_ENABLE) &
+		       (BIT(0) | BIT(11) | BIT(12)); /* fast strings, no BTS/PEBS */
 		return MSR_OK;
 	case MSR_IA32_MTRRCAP:
 		*val = 0; /* no variable or fixed ranges: the guest's memory is all WB */

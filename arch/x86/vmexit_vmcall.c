@@ -30,7 +30,7 @@ static int64_t hc_ucall(struct vcpu *v, uint64_t gpa, bool *stop)
 		break;
 	case UCALL_ASSERT:
 		log_info("%s: guest assertion failed: %s:%u: %s (%#lx, %#lx)", v->vm->name, uc.file,
-			 uc.line, uc.text, uc.args[0], uc.args[1]);
+		         uc.line, uc.text, uc.args[0], uc.args[1]);
 		break;
 	case UCALL_DONE:
 		*stop = true;

@@ -71,10 +71,12 @@ int vmx_cpu_on(void)
 		return 0;
 	/* SDM 23.7: a locked FEATURE_CONTROL without "VMX outside SMX" forbids VMXON. */
 	if (!(fc & FEATURE_CONTROL_LOCK)) {
-		wrmsr(MSR_IA32_FEATURE_CONTROL, fc | FEATURE_CONTROL_LOCK | FEATURE_CONTROL_VMX_NO_SMX);
+		wrmsr(MSR_IA32_FEATURE_CONTROL,
+		      fc | FEATURE_CONTROL_LOCK | FEATURE_CONTROL_VMX_NO_SMX);
 	} else if (!(fc & FEATURE_CONTROL_VMX_NO_SMX)) {
-		log_err("vmx: cpu %u: IA32_FEATURE_CONTROL=%#lx is locked with VMX off (firmware setting)",
-			p->id, fc);
+		log_err(
+		    "vmx: cpu %u: IA32_FEATURE_CONTROL=%#lx is locked with VMX off (firmware setting)",
+		    p->id, fc);
 		return -ERR_NOTSUP;
 	}
 	if (!p->vmxon_pa) {

@@ -7,7 +7,6 @@ static const char *const exit_names[VMX_EXIT_REASON_MAX] = {
 #undef X
 };
 
-
 static const char *const insn_error_names[] = {
 #define X(name, nr, str) [nr] = str,
     VMX_INSN_ERRORS(X)

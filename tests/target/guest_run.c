@@ -16,10 +16,9 @@
 #define PDE_LARGE 0x83ull /* present, writable, 2 MiB page */
 
 static const uint64_t guest_gdt[] = {
-	0,
-	0x00af9b000000ffffull, /* GUEST_SEL_CODE64 */
-	0x00cf93000000ffffull, /* GUEST_SEL_DATA */
-	0x00cf9b000000ffffull, /* GUEST_SEL_CODE32 */
+    0, 0x00af9b000000ffffull, /* GUEST_SEL_CODE64 */
+    0x00cf93000000ffffull,    /* GUEST_SEL_DATA */
+    0x00cf9b000000ffffull,    /* GUEST_SEL_CODE32 */
 };
 
 static void on_ucall(struct vm *vm, const struct ucall *uc)
@@ -80,7 +79,8 @@ static void run(void *arg)
 	g->vm.on_ucall = on_ucall;
 	g->vm.priv = g;
 	g->error = load(g, &cr3);
-	v = g->error ? NULL : vmx_vcpu_create(&g->vm, g->mode, GUEST_LOAD_GPA, stack, cr3, GUEST_GDT_GPA);
+	v = g->error ? NULL
+	             : vmx_vcpu_create(&g->vm, g->mode, GUEST_LOAD_GPA, stack, cr3, GUEST_GDT_GPA);
 	if (!v) {
 		g->error = g->error ? g->error : -ERR_NOMEM;
 		vmx_vm_destroy(&g->vm);

@@ -20,7 +20,8 @@ struct guest_run {
 	const char *image, *image_end;
 	enum vcpu_mode mode;
 	unsigned int cpu;
-	void (*prepare)(struct vcpu *v); /* optional: runs on that CPU just before the first entry */
+	void (*prepare)(
+	    struct vcpu *v); /* optional: runs on that CPU just before the first entry */
 
 	/* Results, valid once finished. */
 	volatile bool finished;

@@ -1,9 +1,8 @@
 /* The ucall channel (ucall.h); builds for 64-bit and 32-bit guests. */
-#include <format.h>
 #include <string.h>
 #include "ucall.h"
 
-static void ucall(struct ucall *uc)
+void ucall(struct ucall *uc)
 {
 	/*
 	 * The result is not checked: a broken channel cannot be reported over
@@ -16,17 +15,6 @@ void ucall_sync(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
 {
 	struct ucall uc = {.type = UCALL_SYNC, .args = {a0, a1, a2, a3}};
 
-	ucall(&uc);
-}
-
-void ucall_print(const char *fmt, ...)
-{
-	struct ucall uc = {.type = UCALL_PRINT};
-	va_list ap;
-
-	va_start(ap, fmt);
-	kvsnprintf(uc.text, sizeof(uc.text), fmt, ap);
-	va_end(ap);
 	ucall(&uc);
 }
 

@@ -35,10 +35,17 @@ static inline long tandem_hypercall(unsigned long nr, unsigned long a0, unsigned
 	return ret;
 }
 
+/* Sends *uc as it is. */
+void ucall(struct ucall *uc);
+
 /* A checkpoint with four values the host checks. */
 void ucall_sync(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3);
 
-/* A log line (truncated to UCALL_TEXT_MAX - 1 characters); format as lib/format.c. */
+/*
+ * A log line (truncated to UCALL_TEXT_MAX - 1 characters), formatted by the
+ * hypervisor's lib/format.c. 64-bit guests only (print.c): 32-bit format.c
+ * would need libgcc's 64-bit division.
+ */
 void ucall_print(const char *fmt, ...) __printf(1, 2);
 
 /* The end of the test; if the host resumes the guest anyway, DONE again. */

@@ -7,12 +7,12 @@
 
 #include <stdint.h>
 
-#define X86_CR0_PE   (1u << 0)
-#define X86_CR0_EM   (1u << 2)
-#define X86_CR0_TS   (1u << 3)
-#define X86_CR0_WP   (1u << 16)
-#define X86_CR0_PG   (1u << 31)
-#define X86_CR4_PAE  (1u << 5)
+#define X86_CR0_PE     (1u << 0)
+#define X86_CR0_EM     (1u << 2)
+#define X86_CR0_TS     (1u << 3)
+#define X86_CR0_WP     (1u << 16)
+#define X86_CR0_PG     (1u << 31)
+#define X86_CR4_PAE    (1u << 5)
 #define X86_CR4_OSFXSR (1u << 9)
 #define X86_RFLAGS_IF  (1u << 9)
 #define X86_RFLAGS_DF  (1u << 10)

@@ -18,8 +18,22 @@
 #include <x86/vmx_exit_reasons.h>
 
 enum gpr {
-	REG_RAX, REG_RCX, REG_RDX, REG_RBX, REG_RSP, REG_RBP, REG_RSI, REG_RDI,
-	REG_R8, REG_R9, REG_R10, REG_R11, REG_R12, REG_R13, REG_R14, REG_R15,
+	REG_RAX,
+	REG_RCX,
+	REG_RDX,
+	REG_RBX,
+	REG_RSP,
+	REG_RBP,
+	REG_RSI,
+	REG_RDI,
+	REG_R8,
+	REG_R9,
+	REG_R10,
+	REG_R11,
+	REG_R12,
+	REG_R13,
+	REG_R14,
+	REG_R15,
 	REG_COUNT
 };
 
@@ -42,16 +56,16 @@ enum vcpu_mode {
  * order (NOVA's "hazards"). Anyone may set bits; only the owner clears them.
  */
 enum vcpu_pending {
-	PEND_STOP = 1u << 0,       /* leave the run loop: the VM is stopping */
-	PEND_FLUSH_EPT = 1u << 1,  /* INVEPT before entry */
-	PEND_TIMER = 1u << 2,      /* the one-shot hypercall timer has expired */
-	PEND_INJECT = 1u << 3,     /* an event is queued in vcpu.inject */
+	PEND_STOP = 1u << 0,      /* leave the run loop: the VM is stopping */
+	PEND_FLUSH_EPT = 1u << 1, /* INVEPT before entry */
+	PEND_TIMER = 1u << 2,     /* the one-shot hypercall timer has expired */
+	PEND_INJECT = 1u << 3,    /* an event is queued in vcpu.inject */
 };
 
 /* An event to deliver at the next entry (SDM 26.6: VM-entry interruption information). */
 struct vcpu_event {
 	bool valid;
-	uint8_t type;   /* INTR_TYPE_* */
+	uint8_t type; /* INTR_TYPE_* */
 	uint8_t vector;
 	bool has_error;
 	uint32_t error;

@@ -307,9 +307,9 @@ enum vmcs_field_idx {
 };
 
 /* Encoding layout (Table 24-21). */
-#define VMCS_ENC_HIGH        0x1u /* access the high 32 bits of a 64-bit field */
-#define VMCS_ENC_TYPE_SHIFT  10
-#define VMCS_ENC_WIDTH_SHIFT 13
+#define VMCS_ENC_HIGH         0x1u /* access the high 32 bits of a 64-bit field */
+#define VMCS_ENC_TYPE_SHIFT   10
+#define VMCS_ENC_WIDTH_SHIFT  13
 #define VMCS_FIELD_WIDTH(enc) (((enc) >> VMCS_ENC_WIDTH_SHIFT) & 3u)
 #define VMCS_FIELD_TYPE(enc)  (((enc) >> VMCS_ENC_TYPE_SHIFT) & 3u)
 #define VMCS_HIGH(enc)        ((enc) | VMCS_ENC_HIGH)
@@ -346,7 +346,7 @@ const char *vmcs_field_name(uint32_t enc);
 int vmcs_field_index(uint32_t enc);
 /* The encoding of VMCS_IDX_* idx (idx < VMCS_FIELD_COUNT). */
 uint32_t vmcs_field_at(unsigned int idx);
-/* "16-bit control", "natural-width guest state", ... for the group enc belongs to. */
+/* "16-bit control", "natural-width guest-state", ...: the Appendix B table of enc. */
 const char *vmcs_field_group(uint32_t enc);
 
 /*
@@ -359,26 +359,26 @@ void vmcs_dump(void);
 /* ---- Field formats the VM-entry checks use (Vol. 3C 24.4) ---------------- */
 
 /* Segment access rights (Table 24-2): the descriptor's bits 47:40 and 55:52, plus "unusable". */
-#define VMX_AR_TYPE_MASK  0xfu
-#define VMX_AR_TYPE_ACCESSED 0x1u
-#define VMX_AR_TYPE_WRITABLE 0x2u /* data: writable; code: readable */
+#define VMX_AR_TYPE_MASK       0xfu
+#define VMX_AR_TYPE_ACCESSED   0x1u
+#define VMX_AR_TYPE_WRITABLE   0x2u /* data: writable; code: readable */
 #define VMX_AR_TYPE_CONFORMING 0x4u /* code: conforming; data: expand-down */
-#define VMX_AR_TYPE_CODE  0x8u
-#define VMX_AR_S          BIT(4)
-#define VMX_AR_DPL_SHIFT  5
-#define VMX_AR_DPL(ar)    (((ar) >> VMX_AR_DPL_SHIFT) & 3u)
-#define VMX_AR_P          BIT(7)
-#define VMX_AR_AVL        BIT(12)
-#define VMX_AR_L          BIT(13)
-#define VMX_AR_DB         BIT(14)
-#define VMX_AR_G          BIT(15)
-#define VMX_AR_UNUSABLE   BIT(16)
-#define VMX_AR_RESERVED   0xfffe0f00u /* bits 11:8 and 31:17 */
+#define VMX_AR_TYPE_CODE       0x8u
+#define VMX_AR_S               BIT(4)
+#define VMX_AR_DPL_SHIFT       5
+#define VMX_AR_DPL(ar)         (((ar) >> VMX_AR_DPL_SHIFT) & 3u)
+#define VMX_AR_P               BIT(7)
+#define VMX_AR_AVL             BIT(12)
+#define VMX_AR_L               BIT(13)
+#define VMX_AR_DB              BIT(14)
+#define VMX_AR_G               BIT(15)
+#define VMX_AR_UNUSABLE        BIT(16)
+#define VMX_AR_RESERVED        0xfffe0f00u /* bits 11:8 and 31:17 */
 
 /* System-segment types in the access rights (Vol. 3A Table 3-2). */
-#define VMX_AR_TYPE_LDT       2
+#define VMX_AR_TYPE_LDT        2
 #define VMX_AR_TYPE_TSS16_BUSY 3
-#define VMX_AR_TYPE_TSS_BUSY  11 /* 32-bit, or 64-bit in IA-32e mode */
+#define VMX_AR_TYPE_TSS_BUSY   11 /* 32-bit, or 64-bit in IA-32e mode */
 
 /* Activity state (24.4.2). */
 enum vmx_activity {
@@ -389,12 +389,12 @@ enum vmx_activity {
 };
 
 /* Interruptibility state (Table 24-3). */
-#define VMX_INTR_BLOCK_STI     BIT(0)
-#define VMX_INTR_BLOCK_MOV_SS  BIT(1)
-#define VMX_INTR_BLOCK_SMI     BIT(2)
-#define VMX_INTR_BLOCK_NMI     BIT(3)
-#define VMX_INTR_ENCLAVE       BIT(4)
-#define VMX_INTR_RESERVED      0xffffffe0u
+#define VMX_INTR_BLOCK_STI    BIT(0)
+#define VMX_INTR_BLOCK_MOV_SS BIT(1)
+#define VMX_INTR_BLOCK_SMI    BIT(2)
+#define VMX_INTR_BLOCK_NMI    BIT(3)
+#define VMX_INTR_ENCLAVE      BIT(4)
+#define VMX_INTR_RESERVED     0xffffffe0u
 
 /* Pending debug exceptions (Table 24-4). */
 #define VMX_PENDING_DBG_B0_3     UINT64_C(0xf)
@@ -411,7 +411,7 @@ enum vmx_activity {
 #define VMX_EPTP_WALK_SHIFT   3 /* page-walk length - 1 */
 #define VMX_EPTP_WALK_MASK    (UINT64_C(0x7) << VMX_EPTP_WALK_SHIFT)
 #define VMX_EPTP_AD           BIT(6)
-#define VMX_EPTP_SSS          BIT(7) /* supervisor shadow-stack control */
+#define VMX_EPTP_SSS          BIT(7)          /* supervisor shadow-stack control */
 #define VMX_EPTP_RESERVED_LOW UINT64_C(0xf00) /* bits 11:8 */
 
 /* VM-function controls (24.6.14). */
@@ -480,7 +480,7 @@ static inline bool __vmcs_write(uint64_t field, uint64_t v)
 
 /* Build-time check that F is a constant full-access field of width W. */
 #define VMCS_ASSERT_WIDTH(f, w, what)                                                              \
-	_Static_assert(VMCS_FIELD_WIDTH(f) == (w) && ((f) & VMCS_ENC_HIGH) == 0,                   \
+	_Static_assert(VMCS_FIELD_WIDTH(f) == (w) && ((f)&VMCS_ENC_HIGH) == 0,                     \
 	               "VMCS field " #f " is not " what)
 
 #define vmcs_read16(f)                                                                             \

@@ -24,7 +24,7 @@ void vmcs_setup_host(void);
  * guest-physical address of a GDT laid out as tests/guests/layout.h says.
  */
 void vmcs_setup_guest(enum vcpu_mode mode, uint64_t entry, uint64_t stack, uint64_t cr3,
-		      uint64_t gdt);
+                      uint64_t gdt);
 
 /* Guest CR0/CR4 bits Tandem owns (reads come from the shadows). */
 #define GUEST_CR0_HOST_OWNED (CR0_NE | CR0_PE | CR0_PG | CR0_CD | CR0_NW)

@@ -107,10 +107,10 @@ enum vmx_exit_reason {
 };
 
 /* The exit-reason field (24.9.1, Table 24-14). */
-#define VMX_EXIT_REASON_BASIC(r)  ((r)&0xffffu)
-#define VMX_EXIT_REASON_ENCLAVE   BIT(27)
-#define VMX_EXIT_REASON_PEND_MTF  BIT(28)
-#define VMX_EXIT_REASON_FROM_ROOT BIT(29)
+#define VMX_EXIT_REASON_BASIC(r)   ((r)&0xffffu)
+#define VMX_EXIT_REASON_ENCLAVE    BIT(27)
+#define VMX_EXIT_REASON_PEND_MTF   BIT(28)
+#define VMX_EXIT_REASON_FROM_ROOT  BIT(29)
 #define VMX_EXIT_REASON_ENTRY_FAIL BIT(31)
 
 /* "ept-violation", or NULL for a number Appendix C leaves unused. */
@@ -140,13 +140,13 @@ enum vmx_intr_type {
 	INTR_TYPE_OTHER = 7,       /* injection only: pending MTF VM exit (vector 0) */
 };
 
-#define INTR_INFO_VECTOR_MASK  0xffu
-#define INTR_INFO_TYPE_SHIFT   8
-#define INTR_INFO_TYPE_MASK    (7u << INTR_INFO_TYPE_SHIFT)
-#define INTR_INFO_ERRCODE      (1u << 11) /* deliver (entry) / valid (exit) error code */
-#define INTR_INFO_NMI_UNBLOCK  (1u << 12) /* exit only: NMI unblocking due to IRET */
-#define INTR_INFO_RESERVED     0x7ffff000u /* on injection: bits 30:12 */
-#define INTR_INFO_VALID        (1u << 31)
+#define INTR_INFO_VECTOR_MASK 0xffu
+#define INTR_INFO_TYPE_SHIFT  8
+#define INTR_INFO_TYPE_MASK   (7u << INTR_INFO_TYPE_SHIFT)
+#define INTR_INFO_ERRCODE     (1u << 11)  /* deliver (entry) / valid (exit) error code */
+#define INTR_INFO_NMI_UNBLOCK (1u << 12)  /* exit only: NMI unblocking due to IRET */
+#define INTR_INFO_RESERVED    0x7ffff000u /* on injection: bits 30:12 */
+#define INTR_INFO_VALID       (1u << 31)
 
 static inline uint32_t intr_info(enum vmx_intr_type type, uint8_t vector, bool errcode)
 {
@@ -198,7 +198,8 @@ static inline bool x86_exception_has_errcode(unsigned int vector)
 	X(VMCALL_BAD_MSEG, 22, "VMCALL with incorrect MSEG revision identifier")                   \
 	X(VMXOFF_DUAL_MONITOR, 23, "VMXOFF under dual-monitor treatment of SMIs and SMM")          \
 	X(VMCALL_BAD_SMM_FEATURES, 24, "VMCALL with invalid SMM-monitor features")                 \
-	X(ENTRY_BAD_EXEC_CTLS, 25, "VM entry with invalid VM-execution control fields in executive VMCS") \
+	X(ENTRY_BAD_EXEC_CTLS, 25,                                                                 \
+	  "VM entry with invalid VM-execution control fields in executive VMCS")                   \
 	X(ENTRY_MOV_SS, 26, "VM entry with events blocked by MOV SS")                              \
 	X(BAD_INVEPT_INVVPID, 28, "Invalid operand to INVEPT/INVVPID")
 
@@ -222,8 +223,8 @@ enum vmx_cr_access_type {
 };
 
 struct vmx_cr_qual {
-	uint8_t cr;   /* bits 3:0; 0 for CLTS and LMSW */
-	uint8_t type; /* enum vmx_cr_access_type, bits 5:4 */
+	uint8_t cr;    /* bits 3:0; 0 for CLTS and LMSW */
+	uint8_t type;  /* enum vmx_cr_access_type, bits 5:4 */
 	bool lmsw_mem; /* bit 6: LMSW operand in memory (the address is the guest-linear address) */
 	uint8_t gpr;   /* bits 11:8: register of MOV CR, in instruction-encoding order */
 	uint16_t lmsw_data; /* bits 31:16: LMSW source */
@@ -263,16 +264,16 @@ static inline struct vmx_io_qual vmx_io_qual(uint64_t q)
 }
 
 /* EPT violations (Table 27-7). */
-#define EPT_QUAL_READ         BIT(0)  /* the access was a data read */
-#define EPT_QUAL_WRITE        BIT(1)  /* a data write */
-#define EPT_QUAL_FETCH        BIT(2)  /* an instruction fetch */
-#define EPT_QUAL_READABLE     BIT(3)  /* the translation allowed reads (AND over all levels) */
+#define EPT_QUAL_READ         BIT(0) /* the access was a data read */
+#define EPT_QUAL_WRITE        BIT(1) /* a data write */
+#define EPT_QUAL_FETCH        BIT(2) /* an instruction fetch */
+#define EPT_QUAL_READABLE     BIT(3) /* the translation allowed reads (AND over all levels) */
 #define EPT_QUAL_WRITABLE     BIT(4)
-#define EPT_QUAL_EXECUTABLE   BIT(5)  /* supervisor-mode execute with mode-based control */
-#define EPT_QUAL_USER_EXEC    BIT(6)  /* user-mode execute, mode-based control only */
-#define EPT_QUAL_GLA_VALID    BIT(7)  /* the guest-linear-address field is valid */
-#define EPT_QUAL_GLA_FINAL    BIT(8)  /* with bit 7: the final access, not a paging-structure walk */
-#define EPT_QUAL_USER         BIT(9)  /* advanced exit information: user-mode linear address */
+#define EPT_QUAL_EXECUTABLE   BIT(5) /* supervisor-mode execute with mode-based control */
+#define EPT_QUAL_USER_EXEC    BIT(6) /* user-mode execute, mode-based control only */
+#define EPT_QUAL_GLA_VALID    BIT(7) /* the guest-linear-address field is valid */
+#define EPT_QUAL_GLA_FINAL    BIT(8) /* with bit 7: the final access, not a paging-structure walk */
+#define EPT_QUAL_USER         BIT(9) /* advanced exit information: user-mode linear address */
 #define EPT_QUAL_RW_PAGE      BIT(10) /* advanced: the linear address was writable */
 #define EPT_QUAL_NX_PAGE      BIT(11) /* advanced: the linear address was execute-disable */
 #define EPT_QUAL_NMI_UNBLOCK  BIT(12) /* NMI unblocking due to IRET */
@@ -284,8 +285,8 @@ static inline struct vmx_io_qual vmx_io_qual(uint64_t q)
 struct vmx_ept_qual {
 	bool read, write, fetch;
 	bool readable, writable, executable; /* what the EPT entries allowed */
-	bool gla_valid;  /* a guest-linear address caused it */
-	bool gla_final;  /* that address's own access (false: a guest page-table access) */
+	bool gla_valid;                      /* a guest-linear address caused it */
+	bool gla_final; /* that address's own access (false: a guest page-table access) */
 	bool nmi_unblock;
 };
 

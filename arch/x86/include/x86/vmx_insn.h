@@ -71,7 +71,7 @@ const char *vmx_op_name(enum vmx_op op);
 		bool cf_, zf_;                                                                     \
 		__asm__ __volatile__(insn : "=@ccc"(cf_), "=@ccz"(zf_) : __VA_ARGS__ : "memory");  \
 		if (unlikely(cf_ || zf_))                                                          \
-			vmx_fail_record(op, vmx_status_of(cf_, zf_), arg, 0);                         \
+			vmx_fail_record(op, vmx_status_of(cf_, zf_), arg, 0);                      \
 		!(cf_ || zf_);                                                                     \
 	})
 

@@ -26,7 +26,7 @@ void vmx_vm_destroy(struct vm *vm);
  * is then the only CPU that may run it. Returns NULL on failure (logged).
  */
 struct vcpu *vmx_vcpu_create(struct vm *vm, enum vcpu_mode mode, uint64_t entry, uint64_t stack,
-			     uint64_t cr3, uint64_t gdt);
+                             uint64_t cr3, uint64_t gdt);
 
 /* VMCLEARs and frees the vCPU, on the CPU that runs it. */
 void vmx_vcpu_destroy(struct vcpu *v);
