@@ -96,3 +96,11 @@ clean:
 	rm -rf $(B)
 
 -include $(KOBJ:.o=.d) $(TOBJ:.o=.d)
+
+# ---- benchmarks -----------------------------------------------------------
+# Exit round-trip costs in emulated TSC ticks, measured in Bochs (VMX).
+bench-exits: all deps
+	sh scripts/mkiso.sh -c "test_only=vmx_bench" $(B)/bench-exits.iso $(B)/tandem-test.elf >/dev/null
+	sh scripts/run-bochs.sh $(B)/bench-exits.iso $(B)/bench-exits.log 600 1
+	@grep '^bench-exits:' $(B)/bench-exits.log
+.PHONY: bench-exits

@@ -6,6 +6,12 @@
 #include <arch.h>
 #include <log.h>
 #include <testcase.h>
+#include <cmdline.h>
+#include <string.h>
+
+static char opt_only[64];
+BOOT_OPTION_STRING("test_only", opt_only,
+                   "test build: run only the cases whose name starts with this");
 
 static unsigned int case_failures;
 static const char *case_skipped;
@@ -28,6 +34,8 @@ void tests_run_all(void)
 	unsigned int passed = 0, failed = 0, skipped = 0;
 
 	for (const struct testcase *t = __testcases_start; t < __testcases_end; t++) {
+		if (opt_only[0] && strncmp(t->name, opt_only, strlen(opt_only)) != 0)
+			continue;
 		case_failures = 0;
 		case_skipped = NULL;
 		kprintf("TEST %s: running\n", t->name);

@@ -32,7 +32,8 @@ static void set_ia32e(bool on)
 static bool guest_write_cr0(struct vcpu *v, uint64_t val)
 {
 	uint64_t old = vmcs_readnat(VMCS_CR0_SHADOW), efer = vmcs_read64(VMCS_GUEST_EFER);
-	uint64_t cr4 = vmcs_readnat(VMCS_CR4_SHADOW);
+	/* Unowned CR4 bits (PAE among them) change without exits: the real register has them. */
+	uint64_t cr4 = vmcs_readnat(VMCS_GUEST_CR4);
 
 	if (val & CR0_RESERVED)
 		return false;

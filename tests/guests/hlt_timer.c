@@ -22,9 +22,9 @@
  */
 #include "guest.h"
 
-#define TIMER_VECTOR   0x40
-#define UNKNOWN_HC     0x5444ffffu
-#define NS_PER_MS      1000000ull
+#define TIMER_VECTOR 0x40
+#define UNKNOWN_HC   0x5444ffffu
+#define NS_PER_MS    1000000ull
 
 static volatile uint32_t timer_hits;
 

@@ -88,7 +88,8 @@ static void check_merges(void)
 	                     : "+r"(r9)
 	                     : "b"(mmio(0x10)), "c"(2ul)
 	                     : "memory");
-	__asm__ __volatile__("movabsl " XSTR(UNMAPPED_TEXT) " + 0x40, %%eax" : "+a"(moffs)::"memory");
+	__asm__ __volatile__("movabsl " XSTR(UNMAPPED_TEXT) " + 0x40, %%eax"
+	                     : "+a"(moffs)::"memory");
 	GUEST_ASSERT_EQ(sil, 0x11223344556677ffull);
 	GUEST_ASSERT_EQ(r9, 0xffffffff);
 	GUEST_ASSERT_EQ(moffs, 0xffffffff);

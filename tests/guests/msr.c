@@ -18,7 +18,7 @@
 #include "guest.h"
 
 #define SYSENTER_ESP_VALUE 0xffff800012345678ull /* canonical, or WRMSR raises #GP */
-#define TSC_AUX_VALUE      0x5a5a1234u          /* bits 63:32 are reserved */
+#define TSC_AUX_VALUE      0x5a5a1234u           /* bits 63:32 are reserved */
 #define MSR_NONEXISTENT    0x12345678u
 
 #define CPUID_80000001_EDX_RDTSCP (1u << 27)

@@ -32,7 +32,7 @@
 static uint8_t area[8192] __aligned(4096);
 
 struct str_io {
-	void *ptr;      /* RSI (OUTS) or RDI (INS) after the instruction */
+	void *ptr;           /* RSI (OUTS) or RDI (INS) after the instruction */
 	unsigned long count; /* RCX after the instruction */
 };
 

@@ -21,6 +21,19 @@ static const uint64_t guest_gdt[] = {
     0x00cf9b000000ffffull,    /* GUEST_SEL_CODE32 */
 };
 
+/* The test device of layout.h: stores a write, reads back its inverse. */
+static bool testdev_read(void *ctx, uint64_t port, unsigned int size, uint64_t *val)
+{
+	*val = ~*(uint64_t *)ctx & (size >= 8 ? ~0ull : (1ull << (size * 8)) - 1);
+	return true;
+}
+
+static bool testdev_write(void *ctx, uint64_t port, unsigned int size, uint64_t val)
+{
+	*(uint64_t *)ctx = val;
+	return true;
+}
+
 static void on_ucall(struct vm *vm, const struct ucall *uc)
 {
 	struct guest_run *g = vm->priv;
@@ -78,6 +91,9 @@ static void run(void *arg)
 		goto out;
 	g->vm.on_ucall = on_ucall;
 	g->vm.priv = g;
+	const struct vm_device testdev = {"testdev",    false,         TESTDEV_PORT,     4,
+	                                  testdev_read, testdev_write, &g->testdev_value};
+	vm_device_add(&g->vm, &testdev);
 	g->error = load(g, &cr3);
 	v = g->error ? NULL
 	             : vmx_vcpu_create(&g->vm, g->mode, GUEST_LOAD_GPA, stack, cr3, GUEST_GDT_GPA);

@@ -32,6 +32,7 @@ struct guest_run {
 	uint64_t exits[VMX_EXIT_REASON_MAX];
 	uint64_t exit_cycles[VMX_EXIT_REASON_MAX];
 	struct vm vm;
+	uint64_t testdev_value;
 };
 
 /* Starts g on g->cpu (asynchronously unless that is the calling CPU). */
