@@ -19,8 +19,11 @@
 
 #define GUEST(var, img, m, c)                                                                      \
 	static struct guest_run var;                                                               \
-	var = (struct guest_run){ .name = #img, .image = guest_##img##_image,                      \
-				  .image_end = guest_##img##_image_end, .mode = (m), .cpu = (c) }
+	var = (struct guest_run)                                                                   \
+	{                                                                                          \
+		.name = #img, .image = guest_##img##_image, .image_end = guest_##img##_image_end,  \
+		.mode = (m), .cpu = (c)                                                            \
+	}
 
 /* A guest that reported everything it was asked to, asserted nothing and said DONE. */
 static bool clean_finish(const struct guest_run *g, unsigned int syncs)
@@ -29,7 +32,7 @@ static bool clean_finish(const struct guest_run *g, unsigned int syncs)
 
 	if (!ok)
 		kprintf("  %s: error %d, stop '%s', %u syncs (want %u), %u assertions\n", g->name,
-			g->error, vm_stop_name(g->stop), g->nsync, syncs, g->nassert);
+		        g->error, vm_stop_name(g->stop), g->nsync, syncs, g->nassert);
 	return ok;
 }
 
@@ -69,7 +72,7 @@ TESTCASE(vmx_port_io_and_string_io)
 	test_check(g.sync[0][1] == 0xa5 && g.sync[0][2] == 0xedcb && g.sync[0][3] == 0x21524110);
 	test_check(g.sync[1][1] == 0xff && g.sync[1][2] == 0xffff && g.sync[1][3] == 0xffffffff);
 	test_check(g.sync[2][1] == 0xd0 && g.sync[2][2] == 0xc3c3c3c3c3c3c3c3ull &&
-		   g.sync[2][3] == 0xbbbb);
+	           g.sync[2][3] == 0xbbbb);
 	test_check(g.sync[3][1] == 0xbf && g.sync[3][2] == 0xf00ff00ff00ff00full);
 	test_check(g.exits[VMX_EXIT_IO] >= 10);
 }
@@ -85,9 +88,9 @@ TESTCASE(vmx_mmio_to_unmapped_gpa)
 	test_check(g.sync[0][1] == 0xff && g.sync[0][2] == 0xffff && g.sync[0][3] == 0xffffffff);
 	test_check(g.sync[1][1] == ~0ull && g.sync[1][2] == 0xff && g.sync[1][3] == 0xffff);
 	test_check(g.sync[2][1] == 0x11223344556677ffull && g.sync[2][2] == 0x112233445566ff88ull &&
-		   g.sync[2][3] == 0x112233445566ffffull);
+	           g.sync[2][3] == 0x112233445566ffffull);
 	test_check(g.sync[3][1] == 0x11223344556677ffull && g.sync[3][2] == 0xffffffff &&
-		   g.sync[3][3] == 0xffffffff);
+	           g.sync[3][3] == 0xffffffff);
 	test_check(g.sync[4][1] == ~0ull && g.sync[4][2] == ~0ull && g.sync[4][3] == 0xffffffff);
 	test_check(g.sync[5][1] == 8 && g.sync[5][2] == 0xffffffff);
 	test_check(g.exits[VMX_EXIT_EPT_VIOLATION] >= 20);
@@ -95,7 +98,7 @@ TESTCASE(vmx_mmio_to_unmapped_gpa)
 
 TESTCASE(vmx_hlt_woken_by_timer)
 {
-	static const uint64_t delays[] = { 1000000, 5000000, 10000000 };
+	static const uint64_t delays[] = {1000000, 5000000, 10000000};
 	GUEST(g, hlt_timer, VCPU_MODE_LONG64, 1);
 
 	if (!guest_run_possible())
@@ -104,14 +107,15 @@ TESTCASE(vmx_hlt_woken_by_timer)
 	test_check(guest_run_wait(&g, GUEST_TIMEOUT_MS));
 	test_check(clean_finish(&g, 4));
 	test_check(g.sync[0][1] == MINUS(-1002) && g.sync[0][2] == MINUS(-1002) &&
-		   g.sync[0][3] == MINUS(-1000));
+	           g.sync[0][3] == MINUS(-1000));
 	for (unsigned int i = 0; i < 3; i++) {
 		uint64_t ticks = g.sync[i + 1][1];
 
 		kprintf("  %lu us timer: the guest slept %lu us\n", delays[i] / 1000,
-			tsc_to_ns(ticks) / 1000);
+		        tsc_to_ns(ticks) / 1000);
 		test_check(g.sync[i + 1][0] == delays[i]);
-		test_check(ticks >= ns_to_tsc(delays[i]) && ticks <= ns_to_tsc(delays[i] + TIMER_SLACK_NS));
+		test_check(ticks >= ns_to_tsc(delays[i]) &&
+		           ticks <= ns_to_tsc(delays[i] + TIMER_SLACK_NS));
 		test_check(g.sync[i + 1][2] == 1 && g.sync[i + 1][3] == 0x40);
 	}
 	test_check(g.exits[VMX_EXIT_HLT] >= 3);
@@ -190,6 +194,6 @@ TESTCASE(vmx_hostile_instructions)
 	test_check(g.stop == VM_STOP_DONE && g.nassert == 0 && g.nsync >= 1);
 	test_check(g.sync[0][1] == 12 && g.sync[0][2] == 0xfff && g.sync[0][3] == 1);
 	for (unsigned int i = 1; i < g.nsync && i < GUEST_RUN_MAX_SYNC; i++)
-		kprintf("  sync %u: %#lx %#lx %#lx %#lx\n", i, g.sync[i][0], g.sync[i][1], g.sync[i][2],
-			g.sync[i][3]);
+		kprintf("  sync %u: %#lx %#lx %#lx %#lx\n", i, g.sync[i][0], g.sync[i][1],
+		        g.sync[i][2], g.sync[i][3]);
 }
