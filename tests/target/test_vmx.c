@@ -3,12 +3,17 @@
  * protocols are documented at the top of each guest). They need VT-x, so
  * they run in the Bochs tier and are skipped under QEMU's TCG.
  */
+#include <arch.h>
+#include <frame.h>
 #include <log.h>
+#include <smp.h>
 #include <testcase.h>
 #include <x86/tsc.h>
 #include <x86/vcpu.h>
 #include <x86/vmcs_fields.h>
 #include <x86/vmexit.h>
+#include <x86/percpu.h>
+#include <x86/vmx.h>
 
 #include "../guests/images.h"
 #include "guest_run.h"
@@ -196,4 +201,42 @@ TESTCASE(vmx_hostile_instructions)
 	for (unsigned int i = 1; i < g.nsync && i < GUEST_RUN_MAX_SYNC; i++)
 		kprintf("  sync %u: %#lx %#lx %#lx %#lx\n", i, g.sync[i][0], g.sync[i][1],
 		        g.sync[i][2], g.sync[i][3]);
+}
+
+/* A guest's memory, EPT tables and VMCS go back to the frame allocator when it dies. */
+TESTCASE(vmx_guest_memory_returned)
+{
+	struct frame_stats before, after;
+	GUEST(g, cpuid, VCPU_MODE_LONG64, 0);
+
+	if (!guest_run_possible())
+		return;
+	frame_stats(&frames, &before);
+	guest_run_start(&g);
+	frame_stats(&frames, &after);
+	kprintf("  frames free before %zu, after %zu\n", before.free, after.free);
+	test_check(clean_finish(&g, 1));
+	/* kalloc may keep one cached page per size class it touched; nothing else may stay. */
+	test_check(after.free + 4 >= before.free);
+}
+
+static void vmx_off(void *arg)
+{
+	vmx_cpu_off();
+}
+
+/* VMXOFF on every CPU, then VMXON again, and a guest still runs. */
+TESTCASE(vmx_off_and_on_again)
+{
+	GUEST(g, cpuid, VCPU_MODE_LONG64, 1);
+
+	if (!guest_run_possible())
+		return;
+	test_check(smp_call_all(vmx_off, NULL) == 0);
+	for (unsigned int c = 0; c < arch_cpu_count(); c++)
+		test_check(!percpu[c].vmx_on);
+	guest_run_start(&g); /* vmx_vcpu_create turns VMX back on, on CPU 1 */
+	test_check(guest_run_wait(&g, GUEST_TIMEOUT_MS));
+	test_check(clean_finish(&g, 1));
+	test_check(percpu[1].vmx_on);
 }
