@@ -31,6 +31,7 @@ extern const char guest_hlt_timer_image[], guest_hlt_timer_image_end[];
 extern const char guest_triple_fault_image[], guest_triple_fault_image_end[];
 extern const char guest_badinsn_image[], guest_badinsn_image_end[];
 extern const char guest_bench_image[], guest_bench_image_end[];
+extern const char guest_irqwin_image[], guest_irqwin_image_end[];
 extern const char guest_prot32_image[], guest_prot32_image_end[];
 extern const char guest_realmode_image[], guest_realmode_image_end[];
 

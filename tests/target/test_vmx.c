@@ -240,3 +240,19 @@ TESTCASE(vmx_off_and_on_again)
 	test_check(clean_finish(&g, 1));
 	test_check(percpu[1].vmx_on);
 }
+
+TESTCASE(vmx_interrupt_window_and_xsetbv)
+{
+	GUEST(g, irqwin, VCPU_MODE_LONG64, 1);
+
+	if (!guest_run_possible())
+		return;
+	guest_run_start(&g);
+	test_check(guest_run_wait(&g, GUEST_TIMEOUT_MS));
+	test_check(clean_finish(&g, 2));
+	test_check(g.sync[0][1] == 0 && g.sync[0][2] == 1 && g.sync[0][3] == 0x41);
+	test_check(g.exits[VMX_EXIT_INTR_WINDOW] >= 1);
+	/* Bochs's skylake_x has XSAVE: XCR0 = x87|SSE sticks, bad values #GP. */
+	test_check(g.sync[1][1] == 3 && g.sync[1][2] == 13 && g.sync[1][3] == 13);
+	test_check(g.exits[VMX_EXIT_XSETBV] >= 3);
+}
