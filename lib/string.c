@@ -95,13 +95,3 @@ char *strchr(const char *s, int c)
 			return NULL;
 	}
 }
-
-char *strncpy_safe(char *dst, const char *src, size_t size)
-{
-	size_t n = strnlen(src, size ? size - 1 : 0);
-
-	memcpy(dst, src, n);
-	if (size)
-		dst[n] = '\0';
-	return dst;
-}
