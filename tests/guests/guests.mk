@@ -32,8 +32,8 @@ GUEST_LDFLAGS := -nostdlib -static -z noexecstack -T $(GD)/guest.ld \
 # The guest library, built once per mode; lib/format.c and lib/string.c are
 # the hypervisor's own (freestanding and pure).
 GLIB64_SRC := $(addprefix $(GD)/lib/,ucall.c print.c idt.c isr64.S try.c try64.S paging.c) \
-	      lib/format.c lib/string.c
-GLIB32_SRC := $(GD)/lib/ucall.c lib/string.c
+	      lib/format.c lib/string.c lib/strcopy.c
+GLIB32_SRC := $(GD)/lib/ucall.c lib/string.c lib/strcopy.c
 GLIB64 := $(GLIB64_SRC:%=$(GB)/obj64/%.o)
 GLIB32 := $(GLIB32_SRC:%=$(GB)/obj32/%.o)
 
