@@ -12,6 +12,9 @@
 #include <x86/vmx_ctls.h>
 
 #define EFER_GUEST_WRITABLE      (EFER_SCE | EFER_LME | EFER_NXE)
+#define MISC_ENABLE_FAST_STRINGS BIT(0)
+#define MISC_ENABLE_BTS_UNAVAIL  BIT(11)
+#define MISC_ENABLE_PEBS_UNAVAIL BIT(12)
 #define MTRR_DEF_TYPE_WB_ENABLED 0xc06ull /* MTRRs on, default type WB */
 
 enum msr_result {
@@ -50,10 +53,15 @@ static enum msr_result msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 	case MSR_IA32_FEATURE_CONTROL: /* locked, VMX off: matches the hidden VMX bit */
 		*val = FEATURE_CONTROL_LOCK;
 		return MSR_OK;
-	case MSR_IA32_MISC_ENABLE:
-		*val = rdmsr(MSR_IA32_MISC_ENABLE) &
-		       (BIT(0) | BIT(11) | BIT(12)); /* fast strings, no BTS/PEBS */
+	case MSR_IA32_MISC_ENABLE: {
+		/* Fast strings as the host has it; BTS and PEBS unavailable. Bochs lacks the MSR. */
+		uint64_t host = MISC_ENABLE_FAST_STRINGS;
+
+		rdmsr_safe(MSR_IA32_MISC_ENABLE, &host);
+		*val = (host & MISC_ENABLE_FAST_STRINGS) | MISC_ENABLE_BTS_UNAVAIL |
+		       MISC_ENABLE_PEBS_UNAVAIL;
 		return MSR_OK;
+	}
 	case MSR_IA32_MTRRCAP:
 		*val = 0; /* no variable or fixed ranges: the guest's memory is all WB */
 		return MSR_OK;

@@ -14,6 +14,8 @@
  *           no TSC_AUX, RDTSCP's ECX or 0 if the CPU has no RDTSCP)
  *   3. SYNC(3, vector of RDMSR 0x12345678, of WRMSR 0x3a, of RDMSR 0x480)
  *           = (13, 13, 13)
+ *   4. SYNC(4, -1 (RDMSR IA32_MISC_ENABLE did not fault), its value (BTS and
+ *           PEBS unavailable: bits 11 and 12 set), 0)
  */
 #include "guest.h"
 
@@ -82,9 +84,19 @@ static void check_faults(void)
 	ucall_sync(3, (uint64_t)v_none, (uint64_t)v_fc, (uint64_t)v_vmx);
 }
 
+/* IA32_MISC_ENABLE reads (Linux's early boot does) even where the CPU model lacks it. */
+static void check_misc_enable(void)
+{
+	uint64_t misc = 0;
+	int vec = guest_try_rdmsr(0x1a0, &misc);
+
+	ucall_sync(4, (uint64_t)(int64_t)vec, misc, 0);
+}
+
 void guest_main(void)
 {
 	check_tsc();
 	check_round_trips();
 	check_faults();
+	check_misc_enable();
 }

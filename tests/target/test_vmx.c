@@ -59,10 +59,11 @@ TESTCASE(vmx_cpuid_and_msr_on_two_cpus)
 	test_check(a.sync[0][2] >= TANDEM_CPUID_BASE + 1);
 	test_check(a.exits[VMX_EXIT_CPUID] >= 4);
 
-	test_check(clean_finish(&b, 3));
+	test_check(clean_finish(&b, 4));
 	test_check(b.sync[0][1] <= b.sync[0][2] && b.sync[0][2] <= b.sync[0][3]);
 	test_check(b.sync[2][1] == 13 && b.sync[2][2] == 13 && b.sync[2][3] == 13);
 	test_check(b.exits[VMX_EXIT_RDMSR] >= 3 && b.exits[VMX_EXIT_WRMSR] >= 1);
+	test_check(b.sync[3][1] == ~0ull && (b.sync[3][2] & 0x1800) == 0x1800);
 }
 
 TESTCASE(vmx_port_io_and_string_io)
