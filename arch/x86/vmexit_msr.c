@@ -68,9 +68,8 @@ static enum msr_result msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 	case MSR_IA32_MTRR_DEF_TYPE:
 		*val = MTRR_DEF_TYPE_WB_ENABLED;
 		return MSR_OK;
-	case MSR_IA32_TSC_AUX:
-		*val = rdmsr(MSR_IA32_TSC_AUX);
-		return MSR_OK;
+	case MSR_IA32_TSC_AUX: /* #GP, as on the CPU, where it has no TSC_AUX */
+		return rdmsr_safe(MSR_IA32_TSC_AUX, val) ? MSR_OK : MSR_GP;
 	}
 	return MSR_GP;
 }
@@ -95,7 +94,7 @@ static enum msr_result msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
 	case MSR_IA32_MISC_ENABLE:
 		return MSR_OK; /* writes ignored, as Linux expects of a VM */
 	case MSR_IA32_TSC_AUX:
-		if (val >> 32)
+		if ((val >> 32) || !cpu_has(FEAT_RDTSCP))
 			return MSR_GP;
 		wrmsr(MSR_IA32_TSC_AUX, val); /* the host does not use TSC_AUX */
 		return MSR_OK;
