@@ -24,6 +24,7 @@
 #define ACPI_SIG_HPET "HPET"
 #define ACPI_SIG_DMAR "DMAR"
 #define ACPI_SIG_DSDT "DSDT"
+#define ACPI_SIG_FACS "FACS"
 
 /*
  * Every table and the RSDP checksum so that all their bytes sum to zero
@@ -52,6 +53,12 @@ struct acpi_gas {
 #define ACPI_GAS_SYSTEM_MEMORY 0
 #define ACPI_GAS_SYSTEM_IO     1
 #define ACPI_GAS_PCI_CONFIG    2
+
+/* GAS access_size: the width the register must be accessed with. */
+#define ACPI_GAS_ACCESS_BYTE  1
+#define ACPI_GAS_ACCESS_WORD  2
+#define ACPI_GAS_ACCESS_DWORD 3
+#define ACPI_GAS_ACCESS_QWORD 4
 
 /*
  * Root System Description Pointer (5.2.5.3). Revision 0 (ACPI 1.0) ends after
@@ -178,13 +185,44 @@ struct acpi_fadt {
 #define ACPI_FADT_HAS(len, field)                                                                  \
 	((len) >= offsetof(struct acpi_fadt, field) + sizeof(((struct acpi_fadt *)0)->field))
 
-/* FADT fixed feature flags (5.2.9, Table 5.10), the ones Tandem reads. */
+/* FADT fixed feature flags (5.2.9, Table 5.10), the ones Tandem reads or sets. */
 #define ACPI_FADT_WBINVD        BIT(0)
+#define ACPI_FADT_PROC_C1       BIT(2)  /* C1 (HLT) works on every processor */
+#define ACPI_FADT_SLP_BUTTON    BIT(5)  /* no fixed-feature sleep button */
 #define ACPI_FADT_TMR_VAL_EXT   BIT(8)  /* PM timer is 32 bits wide, else 24 */
 #define ACPI_FADT_RESET_REG_SUP BIT(10) /* reset_reg/reset_value are valid */
 #define ACPI_FADT_HW_REDUCED    BIT(20) /* no fixed hardware: no PM timer, no PM1 blocks */
 #define ACPI_FADT_PM_TMR_LEN    4       /* pm_tmr_len of a present PM timer */
 #define ACPI_PM_TIMER_HZ        3579545 /* PM timer frequency (4.8, fixed hardware) */
+#define ACPI_FADT_PM1_EVT_LEN   4       /* PM1 event block: 16-bit PM1_STS, then PM1_EN */
+#define ACPI_FADT_PM1_CNT_LEN   2       /* PM1 control block: one 16-bit register */
+
+/* PM1 control register bits (4.8.3.2.1). */
+#define ACPI_PM1_CNT_SCI_EN        BIT(0) /* reads 1 on an ACPI-only platform (SMI_CMD 0) */
+#define ACPI_PM1_CNT_SLP_TYP_SHIFT 10     /* 3 bits: the \_Sx package's value */
+#define ACPI_PM1_CNT_SLP_TYP_MASK  (0x7u << ACPI_PM1_CNT_SLP_TYP_SHIFT)
+#define ACPI_PM1_CNT_SLP_EN        BIT(13) /* write-only: enter the SLP_TYP state */
+
+/*
+ * Firmware ACPI Control Structure (5.2.10): no SDT header and no checksum;
+ * 64 bytes, 64-byte aligned, named by the FADT's FIRMWARE_CTRL or
+ * X_FIRMWARE_CTRL.
+ */
+struct acpi_facs {
+	char signature[4]; /* "FACS" */
+	uint32_t length;
+	uint32_t hardware_signature;
+	uint32_t firmware_waking_vector;
+	uint32_t global_lock;
+	uint32_t flags;
+	uint64_t x_firmware_waking_vector;
+	uint8_t version;
+	uint8_t reserved0[3];
+	uint32_t ospm_flags;
+	uint8_t reserved1[24];
+} __packed;
+
+#define ACPI_FACS_ALIGN 64
 
 /* IA-PC boot architecture flags (5.2.9.3). */
 #define ACPI_IAPC_BOOT_LEGACY_DEVICES BIT(0)
@@ -377,6 +415,7 @@ _Static_assert(offsetof(struct acpi_fadt, reset_value) == 128, "FADT RESET_VALUE
 _Static_assert(offsetof(struct acpi_fadt, x_dsdt) == 140, "FADT X_DSDT at 140");
 _Static_assert(offsetof(struct acpi_fadt, x_pm_tmr_blk) == 208, "FADT X_PM_TMR_BLK at 208");
 _Static_assert(sizeof(struct acpi_fadt) == 276, "ACPI 6.x FADT is 276 bytes");
+_Static_assert(sizeof(struct acpi_facs) == 64, "FACS is 64 bytes (5.2.10)");
 _Static_assert(sizeof(struct acpi_madt) == 44, "MADT entries start at 44");
 _Static_assert(sizeof(struct acpi_madt_lapic) == 8, "LAPIC entry is 8 bytes");
 _Static_assert(sizeof(struct acpi_madt_ioapic) == 12, "IOAPIC entry is 12 bytes");
