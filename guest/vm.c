@@ -12,6 +12,7 @@ const char *vm_stop_name(enum vm_stop why)
 	    [VM_STOP_ENTRY_FAILED] = "VM-entry failure",
 	    [VM_STOP_UNHANDLED] = "unhandled exit",
 	    [VM_STOP_KILLED] = "killed",
+	    [VM_STOP_HALTED] = "halted for good (HLT with interrupts off)",
 	};
 
 	return (unsigned int)why < ARRAY_SIZE(names) ? names[why] : "?";

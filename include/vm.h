@@ -32,6 +32,7 @@ enum vm_stop {
 	VM_STOP_ENTRY_FAILED, /* the state Tandem gave it fails VM-entry checks */
 	VM_STOP_UNHANDLED,    /* an exit or instruction Tandem cannot handle */
 	VM_STOP_KILLED,       /* stopped from outside (timeout, console) */
+	VM_STOP_HALTED,       /* HLT with interrupts off and nothing that could wake it */
 };
 
 /* A port-I/O or MMIO device model. Accesses arrive already range-checked. */

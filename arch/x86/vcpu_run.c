@@ -149,6 +149,15 @@ static int run_once(struct vcpu *v)
 	check_vtimer(v);
 	deliver_events(v);
 	if (v->halted) {
+		/*
+		 * Only an NMI, INIT or SMI ends HLT with RFLAGS.IF clear, and Tandem sends
+		 * none yet: the vCPU is down for good (as Xen treats it), so stop the VM
+		 * instead of parking this pCPU forever.
+		 */
+		if (!(vmcs_readnat(VMCS_GUEST_RFLAGS) & RFLAGS_IF)) {
+			vcpu_log(v, "HLT with interrupts disabled: the vCPU can never run again");
+			return -VM_STOP_HALTED;
+		}
 		wait_while_halted(v);
 		return 0;
 	}

@@ -14,3 +14,4 @@ unit_vmcs_check_SRCS := arch/x86/vmcs_check.c arch/x86/vmcs_check_ctls.c arch/x8
 unit_guest_config_SRCS := guest/guest_config.c lib/modcmd.c lib/cmdline.c lib/errcode.c lib/format.c lib/strcopy.c
 unit_uart16550_SRCS := vio/uart16550.c
 unit_guest_acpi_SRCS := guest/acpi_build.c guest/aml.c arch/x86/acpi.c arch/x86/acpi_madt.c arch/x86/acpi_fadt.c arch/x86/acpi_mcfg.c arch/x86/acpi_hpet.c arch/x86/acpi_dmar.c lib/format.c
+unit_bzimage_SRCS := guest/bzimage.c

@@ -4,7 +4,7 @@
  * (IST1), so they are delivered even when the interrupted code has wrecked
  * RSP. An exception outside guest_try() (try.h) and without a handler is
  * fatal: it is reported as an ASSERT ucall naming the vector, error code and
- * RIP, and the guest halts.
+ * RIP, and the guest ends (ucall_assert).
  */
 #ifndef GUESTS_IDT_H
 #define GUESTS_IDT_H

@@ -18,12 +18,6 @@ void ucall_sync(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
 	ucall(&uc);
 }
 
-void guest_halt_forever(void)
-{
-	for (;;)
-		__asm__ __volatile__("cli; hlt" ::: "memory");
-}
-
 void ucall_done(void)
 {
 	struct ucall uc = {.type = UCALL_DONE};
@@ -41,5 +35,5 @@ void ucall_assert(const char *file, unsigned line, const char *text, uint64_t a,
 	strncpy_safe(uc.file, file, sizeof(uc.file));
 	strncpy_safe(uc.text, text, sizeof(uc.text));
 	ucall(&uc);
-	guest_halt_forever();
+	ucall_done();
 }
