@@ -8,6 +8,12 @@ mkdir -p "$(dirname "$results")"
 status=0
 for t in "$@"; do
 	name=$(basename "$t")
+	if [ ! -x "$t" ]; then
+		echo "FAIL unit/$name:build" >> "$results"
+		echo "  [$name] did not build"
+		status=1
+		continue
+	fi
 	out=$("$t" 2>&1)
 	rc=$?
 	printf '%s\n' "$out" | sed -n "s/^\(PASS\|FAIL\) \(.*\)/\1 unit\/$name:\2/p" >> "$results"

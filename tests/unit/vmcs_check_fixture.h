@@ -141,7 +141,8 @@ static inline void build_host(void)
 	SET(HOST_RIP, 0x101000);
 }
 
-static inline void set_seg(uint32_t sel_enc, uint16_t sel, uint64_t base, uint32_t limit, uint32_t ar)
+static inline void set_seg(uint32_t sel_enc, uint16_t sel, uint64_t base, uint32_t limit,
+                           uint32_t ar)
 {
 	/* The eight registers' fields are at the same offset in each group (Appendix B). */
 	uint32_t i = (sel_enc - VMCS_GUEST_ES_SEL) / 2;
