@@ -13,6 +13,7 @@
 #include <errcode.h>
 #include <frame.h>
 #include <kalloc.h>
+#include <linux_guest.h>
 #include <log.h>
 #include <string.h>
 #include <testcase.h>
@@ -164,6 +165,8 @@ static void __noreturn boot_stage2(void)
 
 	if (testcases_linked())
 		tests_run_all();
+	else
+		linux_guests_start();
 	cpu_idle();
 }
 

@@ -13,6 +13,8 @@ const char *vm_stop_name(enum vm_stop why)
 	    [VM_STOP_UNHANDLED] = "unhandled exit",
 	    [VM_STOP_KILLED] = "killed",
 	    [VM_STOP_HALTED] = "halted for good (HLT with interrupts off)",
+	    [VM_STOP_POWEROFF] = "powered off",
+	    [VM_STOP_REBOOT] = "reboot requested",
 	};
 
 	return (unsigned int)why < ARRAY_SIZE(names) ? names[why] : "?";

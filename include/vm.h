@@ -33,6 +33,8 @@ enum vm_stop {
 	VM_STOP_UNHANDLED,    /* an exit or instruction Tandem cannot handle */
 	VM_STOP_KILLED,       /* stopped from outside (timeout, console) */
 	VM_STOP_HALTED,       /* HLT with interrupts off and nothing that could wake it */
+	VM_STOP_POWEROFF,     /* ACPI S5 */
+	VM_STOP_REBOOT,       /* reset register, keyboard controller: restart from the modules */
 };
 
 /* A port-I/O or MMIO device model. Accesses arrive already range-checked. */

@@ -93,8 +93,7 @@ void vmx_vm_destroy(struct vm *vm)
 		gmem_destroy(&vm->mem);
 }
 
-struct vcpu *vmx_vcpu_create(struct vm *vm, enum vcpu_mode mode, uint64_t entry, uint64_t stack,
-                             uint64_t cr3, uint64_t gdt)
+struct vcpu *vmx_vcpu_create(struct vm *vm, const struct vcpu_start *st)
 {
 	struct vcpu *v;
 	int vpid;
@@ -123,6 +122,9 @@ struct vcpu *vmx_vcpu_create(struct vm *vm, enum vcpu_mode mode, uint64_t entry,
 	v->vpid = (uint16_t)vpid;
 	v->pcpu = this_cpu()->id;
 	v->irq_pending = -1;
+	v->xcr0 = 1;
+	v->mtrr_def_type = 0xc06;
+	    /* MTRRs on, default WB: what firmware leaves */ /* x87 only, the reset value (SDM Vol. 1 13.3) */
 	if (!vmclear(v->vmcs_pa) || !vmptrld(v->vmcs_pa)) {
 		log_err("%s: VMCLEAR/VMPTRLD of a fresh VMCS failed", vm->name);
 		frame_free(&frames, v->vmcs_pa, 1);
@@ -133,9 +135,10 @@ struct vcpu *vmx_vcpu_create(struct vm *vm, enum vcpu_mode mode, uint64_t entry,
 	this_cpu()->vcpu = v;
 	/* A reused VPID may still tag translations of its previous owner (SDM 29.1). */
 	invvpid(INVVPID_SINGLE, v->vpid, 0);
-	vmcs_setup_controls(v, mode, vm->arch->eptp);
+	v->regs.gpr[REG_RSI] = st->rsi;
+	vmcs_setup_controls(v, st->mode, vm->arch->eptp);
 	vmcs_setup_host();
-	vmcs_setup_guest(mode, entry, stack, cr3, gdt);
+	vmcs_setup_guest(st);
 	vm->vcpu[vm->nvcpus++] = v;
 	return v;
 }

@@ -73,6 +73,8 @@ void vmcs_setup_controls(struct vcpu *v, enum vcpu_mode mode, uint64_t eptp)
 		pin |= VMX_PIN(VIRTUAL_NMIS);
 	if (vmx_ctl_allowed(&c->proc2, VMX_PROC2(RDTSCP)))
 		proc2 |= VMX_PROC2(RDTSCP);
+	if (vmx_ctl_allowed(&c->proc2, VMX_PROC2(INVPCID)))
+		proc2 |= VMX_PROC2(INVPCID);
 	if (mode == VCPU_MODE_LONG64)
 		entry |= VMX_ENTRYCTL(IA32E_GUEST);
 
@@ -147,28 +149,29 @@ struct seg {
 		vmcs_write32(VMCS_GUEST_##S##_AR, (s).ar);                                         \
 	} while (0)
 
-void vmcs_setup_guest(enum vcpu_mode mode, uint64_t entry, uint64_t stack, uint64_t cr3,
-                      uint64_t gdt)
+void vmcs_setup_guest(const struct vcpu_start *st)
 {
 	struct seg cs, ds, tr = {0, 0, 0xffff, AR_TSS64};
 	struct seg ldtr = {0, 0, 0, AR_UNUSABLE | AR_LDT};
-	uint64_t cr0 = CR0_ET, cr4 = 0, efer = 0, rip = entry;
+	uint64_t cr0 = CR0_ET, cr4 = 0, efer = 0, rip = st->rip;
+	enum vcpu_mode mode = st->mode;
+	uint16_t ds_sel = st->ds ? st->ds : 0x10;
 
 	switch (mode) {
 	case VCPU_MODE_REAL:
-		cs = (struct seg){(uint16_t)(entry >> 4), entry & ~0xfull, 0xffff, AR_CODE16};
+		cs = (struct seg){(uint16_t)(st->rip >> 4), st->rip & ~0xfull, 0xffff, AR_CODE16};
 		ds = (struct seg){0, 0, 0xffff, AR_DATA16};
-		rip = entry & 0xf;
+		rip = st->rip & 0xf;
 		break;
 	case VCPU_MODE_PROT32:
-		cs = (struct seg){0x18, 0, 0xffffffff, AR_CODE32};
-		ds = (struct seg){0x10, 0, 0xffffffff, AR_DATA32};
+		cs = (struct seg){st->cs ? st->cs : 0x18, 0, 0xffffffff, AR_CODE32};
+		ds = (struct seg){ds_sel, 0, 0xffffffff, AR_DATA32};
 		cr0 |= CR0_PE;
 		break;
 	case VCPU_MODE_LONG64:
 	default:
-		cs = (struct seg){0x08, 0, 0xffffffff, AR_CODE64};
-		ds = (struct seg){0x10, 0, 0xffffffff, AR_DATA32};
+		cs = (struct seg){st->cs ? st->cs : 0x08, 0, 0xffffffff, AR_CODE64};
+		ds = (struct seg){ds_sel, 0, 0xffffffff, AR_DATA32};
 		cr0 |= CR0_PE | CR0_PG | CR0_WP | CR0_MP;
 		cr4 = CR4_PAE;
 		efer = EFER_LME | EFER_LMA;
@@ -182,8 +185,10 @@ void vmcs_setup_guest(enum vcpu_mode mode, uint64_t entry, uint64_t stack, uint6
 	WRITE_SEG(GS, ds);
 	WRITE_SEG(TR, tr);
 	WRITE_SEG(LDTR, ldtr);
-	vmcs_writenat(VMCS_GUEST_GDTR_BASE, mode == VCPU_MODE_REAL ? 0 : gdt);
-	vmcs_write32(VMCS_GUEST_GDTR_LIMIT, mode == VCPU_MODE_REAL ? 0xffff : 31);
+	vmcs_writenat(VMCS_GUEST_GDTR_BASE, mode == VCPU_MODE_REAL ? 0 : st->gdt);
+	vmcs_write32(VMCS_GUEST_GDTR_LIMIT, mode == VCPU_MODE_REAL ? 0xffff
+	                                    : st->gdt_limit        ? st->gdt_limit
+	                                                           : 31);
 	vmcs_writenat(VMCS_GUEST_IDTR_BASE, 0);
 	vmcs_write32(VMCS_GUEST_IDTR_LIMIT, 0xffff);
 
@@ -192,12 +197,12 @@ void vmcs_setup_guest(enum vcpu_mode mode, uint64_t entry, uint64_t stack, uint6
 	vmcs_writenat(VMCS_CR4_SHADOW, cr4);
 	vmcs_writenat(VMCS_GUEST_CR0, cr0 | CR0_NE);
 	vmcs_writenat(VMCS_GUEST_CR4, cr4 | CR4_VMXE);
-	vmcs_writenat(VMCS_GUEST_CR3, cr3);
+	vmcs_writenat(VMCS_GUEST_CR3, st->cr3);
 	vmcs_write64(VMCS_GUEST_EFER, efer);
 	vmcs_write64(VMCS_GUEST_PAT, PAT_POWER_ON);
 	vmcs_writenat(VMCS_GUEST_DR7, 0x400);
 	vmcs_write64(VMCS_GUEST_DEBUGCTL, 0);
-	vmcs_writenat(VMCS_GUEST_RSP, stack);
+	vmcs_writenat(VMCS_GUEST_RSP, st->rsp);
 	vmcs_writenat(VMCS_GUEST_RIP, rip);
 	vmcs_writenat(VMCS_GUEST_RFLAGS, RFLAGS_FIXED);
 	vmcs_write32(VMCS_GUEST_INTERRUPTIBILITY, 0);

@@ -13,6 +13,7 @@
 #include <x86/vcpu.h>
 #include <x86/vmcs_fields.h>
 #include <x86/vmcs_setup.h>
+#include <x86/cpuid_policy.h>
 #include <x86/vmexit.h>
 #include <x86/vmx.h>
 #include <x86/vmx_ctls.h>
@@ -133,15 +134,20 @@ int vmexit_xsetbv(struct vcpu *v, struct vmexit *e)
 	uint64_t *g = v->regs.gpr;
 	uint32_t idx = (uint32_t)g[REG_RCX];
 	uint64_t val = ((g[REG_RDX] & 0xffffffffu) << 32) | (g[REG_RAX] & 0xffffffffu);
-	struct cpuid_regs d = cpuid(0xd, 0);
-	uint64_t supported = ((uint64_t)d.edx << 32) | d.eax;
+	struct cpuid_policy p;
+	uint64_t supported;
 
-	if (idx != 0 || !(val & 1) || (val & ~supported) || ((val & 4) && !(val & 2))) {
+	vcpu_cpuid_policy(v, &p);
+	supported = cpuid_guest_xcr0_mask(&p);
+	/* SDM Vol. 1 13.3: x87 always; AVX needs SSE; the AVX-512 trio together and with AVX. */
+	if (idx != 0 || !(val & 1) || (val & ~supported) || ((val & 4) && !(val & 2)) ||
+	    ((val & 0xe0) && (val & 0xe0) != 0xe0) || ((val & 0xe0) && !(val & 4))) {
 		vcpu_log(v, "XSETBV XCR%u <- %#lx refused: #GP", idx, val);
 		vcpu_inject_gp(v);
 		return 0;
 	}
 	__asm__ __volatile__("xsetbv" : : "c"(0), "a"((uint32_t)val), "d"((uint32_t)(val >> 32)));
+	v->xcr0 = val;
 	vcpu_skip_insn(v, e);
 	return 0;
 }

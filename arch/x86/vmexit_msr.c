@@ -66,7 +66,10 @@ static enum msr_result msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 		*val = 0; /* no variable or fixed ranges: the guest's memory is all WB */
 		return MSR_OK;
 	case MSR_IA32_MTRR_DEF_TYPE:
-		*val = MTRR_DEF_TYPE_WB_ENABLED;
+		*val = v->mtrr_def_type;
+		return MSR_OK;
+	case MSR_IA32_BIOS_SIGN_ID: /* microcode revision: none loaded */
+		*val = 0;
 		return MSR_OK;
 	case MSR_IA32_TSC_AUX: /* #GP, as on the CPU, where it has no TSC_AUX */
 		return rdmsr_safe(MSR_IA32_TSC_AUX, val) ? MSR_OK : MSR_GP;
@@ -89,8 +92,17 @@ static enum msr_result msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
 		vmcs_write64(VMCS_GUEST_PAT, val);
 		return MSR_OK;
 	}
-	case MSR_IA32_MTRR_DEF_TYPE:
-		return val == MTRR_DEF_TYPE_WB_ENABLED || val == 0x6 ? MSR_OK : MSR_GP;
+	case MSR_IA32_MTRR_DEF_TYPE: {
+		/* SDM Vol. 3A 11.11.2.1: type 7:0 (UC, WC, WT, WP, WB), FE bit 10, E bit 11. */
+		unsigned int type = val & 0xff;
+
+		if ((val & ~0xcffull) || type == 2 || type == 3 || type > 6)
+			return MSR_GP;
+		v->mtrr_def_type = val; /* recorded; the memory type stays EPT's WB */
+		return MSR_OK;
+	}
+	case MSR_IA32_BIOS_SIGN_ID: /* written 0 before CPUID to read the revision: ignored */
+		return MSR_OK;
 	case MSR_IA32_MISC_ENABLE:
 		return MSR_OK; /* writes ignored, as Linux expects of a VM */
 	case MSR_IA32_TSC_AUX:

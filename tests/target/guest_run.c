@@ -83,7 +83,7 @@ static int load(struct guest_run *g, uint64_t *cr3)
 static void run(void *arg)
 {
 	struct guest_run *g = arg;
-	uint64_t cr3, stack = g->mode == VCPU_MODE_REAL ? GUEST_REAL_SP : GUEST_MEM_SIZE - 16;
+	uint64_t cr3 = 0, stack = g->mode == VCPU_MODE_REAL ? GUEST_REAL_SP : GUEST_MEM_SIZE - 16;
 	struct vcpu *v;
 
 	g->error = vmx_vm_create(&g->vm, g->name, GUEST_MEM_SIZE);
@@ -95,8 +95,9 @@ static void run(void *arg)
 	                                  testdev_read, testdev_write, &g->testdev_value};
 	vm_device_add(&g->vm, &testdev);
 	g->error = load(g, &cr3);
-	v = g->error ? NULL
-	             : vmx_vcpu_create(&g->vm, g->mode, GUEST_LOAD_GPA, stack, cr3, GUEST_GDT_GPA);
+	const struct vcpu_start st = {
+	    .mode = g->mode, .rip = GUEST_LOAD_GPA, .rsp = stack, .cr3 = cr3, .gdt = GUEST_GDT_GPA};
+	v = g->error ? NULL : vmx_vcpu_create(&g->vm, &st);
 	if (!v) {
 		g->error = g->error ? g->error : -ERR_NOMEM;
 		vmx_vm_destroy(&g->vm);

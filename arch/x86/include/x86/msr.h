@@ -16,6 +16,7 @@
 	X(IA32_APIC_BASE, 0x01b, FEAT_APIC)                                                        \
 	X(IA32_FEATURE_CONTROL, 0x03a, FEAT_VMX)                                                   \
 	X(IA32_TSC_ADJUST, 0x03b, FEAT_NONE)                                                       \
+	X(IA32_BIOS_SIGN_ID, 0x08b, FEAT_NONE)                                                     \
 	X(IA32_MTRRCAP, 0x0fe, FEAT_MTRR)                                                          \
 	X(IA32_SYSENTER_CS, 0x174, FEAT_NONE)                                                      \
 	X(IA32_SYSENTER_ESP, 0x175, FEAT_NONE)                                                     \

@@ -52,6 +52,20 @@ enum vcpu_mode {
 };
 
 /*
+ * The architectural state of a vCPU's first entry. Selectors and the GDT
+ * limit default (0) to the test-guest layout of tests/guests/layout.h:
+ * 0x08 64-bit code, 0x10 data, 0x18 32-bit code, limit 31.
+ */
+struct vcpu_start {
+	enum vcpu_mode mode;
+	uint64_t rip; /* real mode: the linear address; CS = rip >> 4, IP = rip & 15 */
+	uint64_t rsp, rsi;
+	uint64_t cr3; /* the guest's page tables (64-bit only) */
+	uint64_t gdt; /* guest-physical */
+	uint16_t gdt_limit, cs, ds;
+};
+
+/*
  * Work for the single resume path, run before the next VM entry in bit
  * order (NOVA's "hazards"). Anyone may set bits; only the owner clears them.
  */
@@ -100,6 +114,8 @@ struct vcpu {
 	uint64_t entry_tsc, exit_tsc;
 	uint32_t last_reason; /* whose handler the cycles up to the next entry belong to */
 	uint64_t cr8;         /* the guest's TPR until the virtual LAPIC owns it */
+	uint64_t xcr0;        /* the guest's XCR0 (loaded into the CPU by XSETBV) */
+	uint64_t mtrr_def_type;
 };
 
 /*

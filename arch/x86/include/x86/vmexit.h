@@ -51,6 +51,9 @@ void vcpu_log(struct vcpu *v, const char *fmt, ...) __attribute__((format(printf
 
 /* The handlers (vmexit_*.c). */
 int vmexit_cpuid(struct vcpu *v, struct vmexit *e);
+struct cpuid_policy;
+/* The CPUID policy inputs for v (on v's pCPU, its VMCS current). */
+void vcpu_cpuid_policy(struct vcpu *v, struct cpuid_policy *p);
 int vmexit_rdmsr(struct vcpu *v, struct vmexit *e);
 int vmexit_wrmsr(struct vcpu *v, struct vmexit *e);
 int vmexit_io(struct vcpu *v, struct vmexit *e);

@@ -25,8 +25,7 @@ void vmx_vm_destroy(struct vm *vm);
  * A vCPU whose VMCS is created and made current on the calling CPU, which
  * is then the only CPU that may run it. Returns NULL on failure (logged).
  */
-struct vcpu *vmx_vcpu_create(struct vm *vm, enum vcpu_mode mode, uint64_t entry, uint64_t stack,
-                             uint64_t cr3, uint64_t gdt);
+struct vcpu *vmx_vcpu_create(struct vm *vm, const struct vcpu_start *st);
 
 /* VMCLEARs and frees the vCPU, on the CPU that runs it. */
 void vmx_vcpu_destroy(struct vcpu *v);
