@@ -19,11 +19,11 @@
 #include <x86/vmx.h>
 #include <x86/vmx_vm.h>
 
-#define COM1_PORT    0x3f8
-#define KBC_CMD_PORT 0x64
+#define COM1_PORT       0x3f8
+#define KBC_CMD_PORT    0x64
 #define KBC_PULSE_RESET 0xfe
-#define MAX_REBOOTS  8
-#define LINE_MAX     200
+#define MAX_REBOOTS     8
+#define LINE_MAX        200
 
 static bool opt_exit_after_guests;
 BOOT_OPTION_BOOL("exit_after_guests", opt_exit_after_guests,
@@ -79,7 +79,8 @@ static bool uart_read_port(void *ctx, uint64_t port, unsigned int size, uint64_t
 
 	*val = uart_read(&g->uart, (unsigned int)(port - COM1_PORT));
 	for (unsigned int i = 1; i < size; i++) /* wider reads: the next registers */
-		*val |= (uint64_t)uart_read(&g->uart, (unsigned int)(port - COM1_PORT + i)) << (8 * i);
+		*val |= (uint64_t)uart_read(&g->uart, (unsigned int)(port - COM1_PORT + i))
+		        << (8 * i);
 	return true;
 }
 
@@ -88,7 +89,8 @@ static bool uart_write_port(void *ctx, uint64_t port, unsigned int size, uint64_
 	struct linux_guest *g = ctx;
 
 	for (unsigned int i = 0; i < size; i++)
-		uart_write(&g->uart, (unsigned int)(port - COM1_PORT + i), (uint8_t)(val >> (8 * i)));
+		uart_write(&g->uart, (unsigned int)(port - COM1_PORT + i),
+		           (uint8_t)(val >> (8 * i)));
 	return true;
 }
 
@@ -182,7 +184,8 @@ static int add_devices(struct linux_guest *g, const struct guest_acpi_cfg *acfg)
 static enum vm_stop boot_once(struct linux_guest *g)
 {
 	const struct boot_mod *k = boot_module((unsigned int)g->cfg.kernel);
-	const struct boot_mod *rd = g->cfg.initrd >= 0 ? boot_module((unsigned int)g->cfg.initrd) : NULL;
+	const struct boot_mod *rd =
+	    g->cfg.initrd >= 0 ? boot_module((unsigned int)g->cfg.initrd) : NULL;
 	struct linux_image img = {(const void *)k->start, (size_t)(k->end - k->start),
 	                          rd ? (const void *)rd->start : NULL,
 	                          rd ? (size_t)(rd->end - rd->start) : 0, g->cfg.cmdline};
@@ -256,12 +259,14 @@ static void guest_main(void *arg)
 		why = boot_once(g);
 	} while (why == VM_STOP_REBOOT && g->boots <= MAX_REBOOTS);
 	if (why == VM_STOP_REBOOT)
-		log_warn("%s: rebooted %u times; not restarting it again", g->cfg.name, MAX_REBOOTS);
+		log_warn("%s: rebooted %u times; not restarting it again", g->cfg.name,
+		         MAX_REBOOTS);
 	log_info("%s: guest ended: %s", g->cfg.name, vm_stop_name(why));
 	if (why != VM_STOP_POWEROFF)
 		guests_all_ok = false;
 	if (__atomic_sub_fetch(&guests_running, 1, __ATOMIC_SEQ_CST) == 0) {
-		log_info("guests: all ended%s", opt_exit_after_guests ? "; ending the machine" : "");
+		log_info("guests: all ended%s",
+		         opt_exit_after_guests ? "; ending the machine" : "");
 		if (opt_exit_after_guests)
 			arch_test_exit(guests_all_ok);
 	}
@@ -286,7 +291,8 @@ unsigned int linux_guests_start(void)
 	if (n == 0)
 		return 0;
 	if (!vmx_usable()) {
-		log_err("guests: %u module(s) given but VMX is not usable here: no guest starts", n);
+		log_err("guests: %u module(s) given but VMX is not usable here: no guest starts",
+		        n);
 		return 0;
 	}
 	for (unsigned int i = 0; i < n && i < ARRAY_SIZE(mods); i++) {
@@ -296,7 +302,8 @@ unsigned int linux_guests_start(void)
 	}
 	frame_stats(&frames, &fs);
 	/* Keep 16 MiB for Tandem's own allocations (EPT tables, VMCSs, kalloc). */
-	uint64_t free_mem = fs.free * FRAME_SIZE > (16ull << 20) ? fs.free * FRAME_SIZE - (16ull << 20) : 0;
+	uint64_t free_mem =
+	    fs.free * FRAME_SIZE > (16ull << 20) ? fs.free * FRAME_SIZE - (16ull << 20) : 0;
 
 	ng = guest_config_build(mods, MIN(n, (unsigned int)ARRAY_SIZE(mods)), arch_cpu_count(),
 	                        free_mem, cfgs);
@@ -311,18 +318,20 @@ unsigned int linux_guests_start(void)
 		g->cfg = cfgs[i];
 		/* One guest per pCPU until the scheduler exists: its first free allowed pCPU. */
 		if (!avail) {
-			log_err("%s: refused: every pCPU it may use already runs a guest (no scheduler yet)",
-			        g->cfg.name);
+			log_err(
+			    "%s: refused: every pCPU it may use already runs a guest (no scheduler yet)",
+			    g->cfg.name);
 			kfree(g);
 			continue;
 		}
 		g->pcpu = first_cpu(avail);
 		used_cpus |= 1ull << g->pcpu;
 		if (g->cfg.vcpus > 1)
-			log_warn("%s: %u vCPUs asked; only the boot vCPU runs until SMP guests exist",
-			         g->cfg.name, g->cfg.vcpus);
-		log_info("%s: starting on pCPU %u, %lu MiB, command line '%s'", g->cfg.name, g->pcpu,
-		         g->cfg.mem >> 20, g->cfg.cmdline);
+			log_warn(
+			    "%s: %u vCPUs asked; only the boot vCPU runs until SMP guests exist",
+			    g->cfg.name, g->cfg.vcpus);
+		log_info("%s: starting on pCPU %u, %lu MiB, command line '%s'", g->cfg.name,
+		         g->pcpu, g->cfg.mem >> 20, g->cfg.cmdline);
 		__atomic_add_fetch(&guests_running, 1, __ATOMIC_SEQ_CST);
 		if (smp_post(g->pcpu, guest_main, g) != 0) {
 			log_err("%s: pCPU %u is busy", g->cfg.name, g->pcpu);

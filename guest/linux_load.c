@@ -3,8 +3,8 @@
 #include <log.h>
 #include <string.h>
 
-#define PTE_P_RW  0x3ull  /* present, writable */
-#define PDE_2M    0x83ull /* present, writable, 2 MiB page */
+#define PTE_P_RW   0x3ull  /* present, writable */
+#define PDE_2M     0x83ull /* present, writable, 2 MiB page */
 #define GDT_CODE64 0x00af9b000000ffffull
 #define GDT_DATA   0x00cf93000000ffffull
 

@@ -17,12 +17,12 @@
 
 #define ACPI_PM_TIMER_HZ 3579545u
 
-#define ACPI_PM1_STS_TMR    (1u << 0)
-#define ACPI_PM1_STS_PWRBTN (1u << 8)
-#define ACPI_PM1_STS_WAK    (1u << 15)
-#define ACPI_PM1_CNT_SCI_EN (1u << 0)
+#define ACPI_PM1_STS_TMR        (1u << 0)
+#define ACPI_PM1_STS_PWRBTN     (1u << 8)
+#define ACPI_PM1_STS_WAK        (1u << 15)
+#define ACPI_PM1_CNT_SCI_EN     (1u << 0)
 #define ACPI_PM1_CNT_SLP_TYP(v) (((v) >> 10) & 7u)
-#define ACPI_PM1_CNT_SLP_EN (1u << 13)
+#define ACPI_PM1_CNT_SLP_EN     (1u << 13)
 
 struct acpi_pm {
 	/* Configuration (the FADT's). */

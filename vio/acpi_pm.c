@@ -101,7 +101,8 @@ void acpi_pm_write(struct acpi_pm *pm, uint16_t port, unsigned int size, uint32_
 			if (off + i < 2)
 				pm->sts &= (uint16_t)~b; /* PM1_STS: write one to clear */
 			else
-				pm->en = (uint16_t)((pm->en & ~(0xff << (8 * ((off + i) & 1)))) | b);
+				pm->en =
+				    (uint16_t)((pm->en & ~(0xff << (8 * ((off + i) & 1)))) | b);
 		}
 	}
 	/* The timer is read-only. */

@@ -3,38 +3,38 @@
 #include <x86/cpuid_policy.h>
 
 /* Leaf 1 (SDM Vol. 2A, CPUID, Table 3-10/3-11). */
-#define L1_ECX_DTES64   BIT(2)
-#define L1_ECX_MONITOR  BIT(3)
-#define L1_ECX_DSCPL    BIT(4)
-#define L1_ECX_VMX      BIT(5)
-#define L1_ECX_SMX      BIT(6)
-#define L1_ECX_EST      BIT(7)
-#define L1_ECX_TM2      BIT(8)
-#define L1_ECX_SDBG     BIT(11)
-#define L1_ECX_PDCM     BIT(15)
-#define L1_ECX_X2APIC   BIT(21)
-#define L1_ECX_DEADLINE BIT(24)
-#define L1_ECX_OSXSAVE  BIT(27)
-#define L1_ECX_HYPERV   BIT(31)
-#define L1_EDX_MCE      BIT(7)
-#define L1_EDX_MCA      BIT(14)
-#define L1_EDX_DS       BIT(21)
-#define L1_EDX_ACPI     BIT(22)
-#define L1_EDX_TM       BIT(29)
-#define L1_EDX_PBE      BIT(31)
+#define L1_ECX_DTES64         BIT(2)
+#define L1_ECX_MONITOR        BIT(3)
+#define L1_ECX_DSCPL          BIT(4)
+#define L1_ECX_VMX            BIT(5)
+#define L1_ECX_SMX            BIT(6)
+#define L1_ECX_EST            BIT(7)
+#define L1_ECX_TM2            BIT(8)
+#define L1_ECX_SDBG           BIT(11)
+#define L1_ECX_PDCM           BIT(15)
+#define L1_ECX_X2APIC         BIT(21)
+#define L1_ECX_DEADLINE       BIT(24)
+#define L1_ECX_OSXSAVE        BIT(27)
+#define L1_ECX_HYPERV         BIT(31)
+#define L1_EDX_MCE            BIT(7)
+#define L1_EDX_MCA            BIT(14)
+#define L1_EDX_DS             BIT(21)
+#define L1_EDX_ACPI           BIT(22)
+#define L1_EDX_TM             BIT(29)
+#define L1_EDX_PBE            BIT(31)
 /* Leaf 6. */
-#define L6_EAX_ARAT BIT(2)
+#define L6_EAX_ARAT           BIT(2)
 /* Leaf 7 subleaf 0. */
-#define L7_EBX_TSC_ADJUST BIT(1)
-#define L7_EBX_INVPCID    BIT(10)
-#define L7_EBX_RDT_M      BIT(12)
-#define L7_EBX_RDT_A      BIT(15)
-#define L7_EBX_PT         BIT(25)
-#define L7_ECX_WAITPKG    BIT(5)
-#define L7_ECX_OSPKE      BIT(4)
-#define L7_EDX_SPEC_MSRS  0xfc000000u /* IBRS/IBPB, STIBP, L1D_FLUSH, ARCH_CAP, CORE_CAP, SSBD */
+#define L7_EBX_TSC_ADJUST     BIT(1)
+#define L7_EBX_INVPCID        BIT(10)
+#define L7_EBX_RDT_M          BIT(12)
+#define L7_EBX_RDT_A          BIT(15)
+#define L7_EBX_PT             BIT(25)
+#define L7_ECX_WAITPKG        BIT(5)
+#define L7_ECX_OSPKE          BIT(4)
+#define L7_EDX_SPEC_MSRS      0xfc000000u /* IBRS/IBPB, STIBP, L1D_FLUSH, ARCH_CAP, CORE_CAP, SSBD */
 /* Leaf 0xD subleaf 1. */
-#define LD1_EAX_XSAVES BIT(3)
+#define LD1_EAX_XSAVES        BIT(3)
 /* Leaf 0x80000007. */
 #define L87_EDX_INVARIANT_TSC BIT(8)
 
@@ -78,8 +78,8 @@ static void hypervisor_leaf(const struct cpuid_policy *p, uint32_t leaf, struct 
 	else if (leaf == TANDEM_CPUID_BASE + 1)
 		r->eax = TANDEM_ABI_VERSION;
 	else if (leaf == TIMING_LEAF) /* the VMware/"generic" timing leaf: kHz */
-		*r = (struct cpuid_regs){(uint32_t)(p->tsc_hz / 1000), (uint32_t)(p->bus_hz / 1000), 0,
-		                         0};
+		*r = (struct cpuid_regs){(uint32_t)(p->tsc_hz / 1000), (uint32_t)(p->bus_hz / 1000),
+		                         0, 0};
 }
 
 struct cpuid_regs cpuid_policy(const struct cpuid_policy *p, uint32_t leaf, uint32_t sub)
@@ -100,14 +100,15 @@ struct cpuid_regs cpuid_policy(const struct cpuid_policy *p, uint32_t leaf, uint
 		r.ecx |= L1_ECX_HYPERV | (p->x2apic ? L1_ECX_X2APIC : 0) |
 		         (p->tsc_deadline ? L1_ECX_DEADLINE : 0) |
 		         (p->guest_cr4 & CR4_OSXSAVE ? L1_ECX_OSXSAVE : 0);
-		r.edx &= ~(L1_EDX_MCE | L1_EDX_MCA | L1_EDX_DS | L1_EDX_ACPI | L1_EDX_TM | L1_EDX_PBE);
+		r.edx &=
+		    ~(L1_EDX_MCE | L1_EDX_MCA | L1_EDX_DS | L1_EDX_ACPI | L1_EDX_TM | L1_EDX_PBE);
 		/* EBX: APIC ID 31:24, logical processors 23:16, CLFLUSH size and brand kept. */
 		r.ebx = (r.ebx & 0xffff) | (p->vcpu_id << 24) | ((p->nvcpus & 0xff) << 16);
 		break;
 	case 4: /* cores per package (EAX 31:26) from the vCPU count; caches as the host's */
 		r.eax = (r.eax & 0x03ffffff) | (((p->nvcpus ? p->nvcpus - 1 : 0) & 0x3f) << 26);
 		break;
-	case 5: /* MONITOR/MWAIT: hidden */
+	case 5:   /* MONITOR/MWAIT: hidden */
 	case 0xa: /* architectural PMU: none */
 	case 0xf: /* RDT monitoring, 0x10 allocation, 0x14 processor trace: none */
 	case 0x10:

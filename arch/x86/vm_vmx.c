@@ -124,7 +124,7 @@ struct vcpu *vmx_vcpu_create(struct vm *vm, const struct vcpu_start *st)
 	v->irq_pending = -1;
 	v->xcr0 = 1;
 	v->mtrr_def_type = 0xc06;
-	    /* MTRRs on, default WB: what firmware leaves */ /* x87 only, the reset value (SDM Vol. 1 13.3) */
+	/* MTRRs on, default WB: what firmware leaves */ /* x87 only, the reset value (SDM Vol. 1 13.3) */
 	if (!vmclear(v->vmcs_pa) || !vmptrld(v->vmcs_pa)) {
 		log_err("%s: VMCLEAR/VMPTRLD of a fresh VMCS failed", vm->name);
 		frame_free(&frames, v->vmcs_pa, 1);

@@ -17,15 +17,15 @@
 
 struct cpuid_policy {
 	struct cpuid_regs (*host)(uint32_t leaf, uint32_t sub); /* the CPU's own answer */
-	uint32_t vcpu_id;        /* initial APIC ID */
+	uint32_t vcpu_id;                                       /* initial APIC ID */
 	unsigned int nvcpus;
 	uint64_t tsc_hz, bus_hz; /* the guest's TSC and LAPIC timer clocks */
 	uint64_t guest_cr4;      /* as the guest sees it (shadow) */
 	uint64_t guest_xcr0;
-	bool invpcid;            /* "enable INVPCID" is set in the VMCS */
-	bool rdtscp;             /* "enable RDTSCP" is set */
-	bool x2apic;             /* the virtual LAPIC offers x2APIC mode */
-	bool tsc_deadline;       /* ... and the TSC-deadline timer */
+	bool invpcid;      /* "enable INVPCID" is set in the VMCS */
+	bool rdtscp;       /* "enable RDTSCP" is set */
+	bool x2apic;       /* the virtual LAPIC offers x2APIC mode */
+	bool tsc_deadline; /* ... and the TSC-deadline timer */
 };
 
 /* The guest's view of leaf/sub. */
