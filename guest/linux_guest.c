@@ -7,6 +7,7 @@
 #include <frame.h>
 #include <guest_acpi.h>
 #include <guest_config.h>
+#include <irq_route.h>
 #include <kalloc.h>
 #include <linux_guest.h>
 #include <linux_load.h>
@@ -16,10 +17,12 @@
 #include <uart16550.h>
 #include <vm.h>
 #include <x86/tsc.h>
+#include <x86/vcpu_lapic.h>
 #include <x86/vmx.h>
 #include <x86/vmx_vm.h>
 
 #define COM1_PORT       0x3f8
+#define COM1_GSI        4
 #define KBC_CMD_PORT    0x64
 #define KBC_PULSE_RESET 0xfe
 #define MAX_REBOOTS     8
@@ -41,6 +44,7 @@ struct linux_guest {
 	char line[LINE_MAX + 1];
 	unsigned int line_len;
 	struct acpi_pm pm;
+	struct vm_irq irq;
 };
 
 /* ---- console: the guest's UART output, one prefixed line at a time ---- */
@@ -69,8 +73,9 @@ static void uart_tx(void *ctx, uint8_t byte)
 
 static void uart_irq(void *ctx, bool level)
 {
-	(void)ctx;
-	(void)level; /* routed through the vIOAPIC once it exists */
+	struct linux_guest *g = ctx;
+
+	irq_line(&g->vm, COM1_GSI, level);
 }
 
 static bool uart_read_port(void *ctx, uint64_t port, unsigned int size, uint64_t *val)
@@ -205,7 +210,12 @@ static enum vm_stop boot_once(struct linux_guest *g)
 	err = vmx_vm_create(&g->vm, g->cfg.name, g->cfg.mem);
 	if (err)
 		goto out_free;
-	err = add_devices(g, &acfg);
+	memset(&g->irq, 0, sizeof(g->irq));
+	err = irq_route_init(&g->vm, &g->irq, acfg.ioapic_id);
+	if (!err)
+		err = vm_irq_devices_add(&g->vm);
+	if (!err)
+		err = add_devices(g, &acfg);
 	if (!err)
 		err = linux_load(&g->vm.mem, &img, &acfg, lb);
 	if (err) {
@@ -228,6 +238,10 @@ static enum vm_stop boot_once(struct linux_guest *g)
 	                              .cs = lb->cs,
 	                              .ds = lb->ds};
 	v = vmx_vcpu_create(&g->vm, &st);
+	if (v && vcpu_lapic_create(v) != 0) {
+		vmx_vcpu_destroy(v);
+		v = NULL;
+	}
 	if (!v) {
 		log_err("%s: cannot create its vCPU", g->cfg.name);
 		goto out_vm;
@@ -239,6 +253,7 @@ static enum vm_stop boot_once(struct linux_guest *g)
 	log_info("%s: stopped after %lu ms: %s", g->cfg.name, (arch_time_ns() - t0) / 1000000,
 	         vm_stop_name(why));
 	vcpu_print_stats(v);
+	vcpu_lapic_destroy(v);
 	vmx_vcpu_destroy(v);
 out_vm:
 	vmx_vm_destroy(&g->vm);

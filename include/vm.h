@@ -49,12 +49,14 @@ struct vm_device {
 };
 
 struct vm_arch;
+struct vm_irq;
 struct vcpu;
 
 struct vm {
 	char name[32];
 	struct gmem mem;
 	struct vm_arch *arch;
+	struct vm_irq *irq; /* interrupt routing (irq_route.h); NULL: none */
 
 	unsigned int nvcpus;
 	struct vcpu *vcpu[VM_MAX_VCPUS];

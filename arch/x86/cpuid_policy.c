@@ -151,9 +151,14 @@ struct cpuid_regs cpuid_policy(const struct cpuid_policy *p, uint32_t leaf, uint
 			r = (struct cpuid_regs){0, 0, 0, 0};
 		}
 		break;
-	case 0x15: /* TSC = crystal * EBX / EAX: a 1 Hz "crystal" times the rate (SDM Vol. 2A CPUID) */
+	case 0x15:
+		/*
+		 * TSC = crystal (ECX Hz) * EBX / EAX (SDM Vol. 2A CPUID): the "crystal" is
+		 * the TSC itself, which is also the LAPIC timer's clock (bus_hz), as
+		 * Linux assumes when it takes lapic_timer_period from this leaf.
+		 */
 		if (max_basic >= 0x15)
-			r = (struct cpuid_regs){1, (uint32_t)p->tsc_hz, 1, 0};
+			r = (struct cpuid_regs){1, 1, (uint32_t)p->tsc_hz, 0};
 		break;
 	case 0x16:
 		if (max_basic >= 0x16)

@@ -12,6 +12,7 @@
 #include <x86/percpu.h>
 #include <x86/timer.h>
 #include <x86/tsc.h>
+#include <x86/vcpu_lapic.h>
 #include <x86/vmcs_fields.h>
 #include <x86/vmexit.h>
 #include <x86/vmx_ctls.h>
@@ -24,6 +25,7 @@ static void vtimer_fired(void *arg)
 {
 	struct vcpu *v = arg;
 
+	v->timer_armed_at = 0;
 	__atomic_fetch_or(&v->pending, PEND_TIMER, __ATOMIC_SEQ_CST);
 }
 
@@ -68,6 +70,22 @@ static void deliver_events(struct vcpu *v)
 		v->halted = false;
 		return;
 	}
+	if (v->lapic) {
+		int vec = vcpu_lapic_pending(v);
+
+		if (vec < 0) {
+			set_intr_window(false);
+		} else if (can_take_irq()) {
+			vmcs_write32(VMCS_ENTRY_INTR_INFO,
+			             intr_info(INTR_TYPE_EXT_INTR, (uint8_t)vec, false));
+			vcpu_lapic_ack(v, (uint8_t)vec);
+			v->halted = false;
+			set_intr_window(false);
+		} else {
+			set_intr_window(true);
+		}
+		return;
+	}
 	if (v->irq_pending < 0) {
 		set_intr_window(false);
 		return;
@@ -84,8 +102,30 @@ static void deliver_events(struct vcpu *v)
 	}
 }
 
+/* The earliest guest timer deadline (TSC), 0: none. */
+static uint64_t next_deadline(struct vcpu *v)
+{
+	uint64_t a = v->vtimer_deadline_tsc, b = v->lapic_deadline;
+
+	return a && b ? MIN(a, b) : a ? a : b;
+}
+
+/* The host timer fires at the guest's next deadline, so a running guest exits then. */
+static void arm_host_timer(struct vcpu *v)
+{
+	uint64_t d = next_deadline(v), now;
+
+	if (!d || d == v->timer_armed_at)
+		return;
+	now = rdtsc();
+	v->timer_armed_at = d;
+	timer_arm_ns(d > now ? tsc_to_ns(d - now) + 1 : 1, vtimer_fired, v);
+}
+
 static void check_vtimer(struct vcpu *v)
 {
+	if (v->lapic)
+		vcpu_lapic_timer(v);
 	if (v->vtimer_deadline_tsc && rdtsc() >= v->vtimer_deadline_tsc) {
 		v->vtimer_deadline_tsc = 0;
 		vcpu_queue_irq(v, v->vtimer_vector);
@@ -95,12 +135,10 @@ static void check_vtimer(struct vcpu *v)
 /* A halted vCPU with nothing to deliver: sleep on the host until an interrupt. */
 static void wait_while_halted(struct vcpu *v)
 {
-	if (v->vtimer_deadline_tsc) {
-		uint64_t now = rdtsc();
-		uint64_t left = v->vtimer_deadline_tsc > now ? v->vtimer_deadline_tsc - now : 0;
-
-		timer_arm_ns(tsc_to_ns(left) + 1, vtimer_fired, v);
-	}
+	arm_host_timer(v);
+	/* Nothing to wait for if a kick or the timer came in since the last look. */
+	if (v->pending & (PEND_IRQ | PEND_TIMER | PEND_STOP))
+		return;
 	__asm__ __volatile__("sti; hlt; cli" ::: "memory");
 }
 
@@ -144,8 +182,8 @@ static int run_once(struct vcpu *v)
 		ept_flush_done(
 		    &v->vm->arch->ept); /* single-vCPU VMs: this was the only CPU to flush */
 	}
-	if (v->pending & PEND_TIMER)
-		__atomic_fetch_and(&v->pending, ~PEND_TIMER, __ATOMIC_SEQ_CST);
+	if (v->pending & (PEND_TIMER | PEND_IRQ))
+		__atomic_fetch_and(&v->pending, ~(PEND_TIMER | PEND_IRQ), __ATOMIC_SEQ_CST);
 	check_vtimer(v);
 	deliver_events(v);
 	if (v->halted) {
@@ -182,6 +220,7 @@ static int run_once(struct vcpu *v)
 		return -VM_STOP_ENTRY_FAILED;
 	}
 
+	arm_host_timer(v);
 	v->entry_tsc = rdtsc();
 	if (v->entries)
 		v->exit_cycles[v->last_reason] += v->entry_tsc - v->exit_tsc;

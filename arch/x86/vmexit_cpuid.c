@@ -25,8 +25,8 @@ void vcpu_cpuid_policy(struct vcpu *v, struct cpuid_policy *p)
 	                           .guest_xcr0 = v->xcr0,
 	                           .invpcid = proc2 & VMX_PROC2(INVPCID),
 	                           .rdtscp = proc2 & VMX_PROC2(RDTSCP),
-	                           .x2apic = false,
-	                           .tsc_deadline = false};
+	                           .x2apic = v->lapic != NULL,
+	                           .tsc_deadline = v->lapic != NULL};
 }
 
 int vmexit_cpuid(struct vcpu *v, struct vmexit *e)

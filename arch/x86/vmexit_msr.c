@@ -7,6 +7,7 @@
 #include <x86/cpu.h>
 #include <x86/msr.h>
 #include <x86/vcpu.h>
+#include <x86/vcpu_lapic.h>
 #include <x86/vmcs_fields.h>
 #include <x86/vmexit.h>
 #include <x86/vmx_ctls.h>
@@ -118,8 +119,9 @@ int vmexit_rdmsr(struct vcpu *v, struct vmexit *e)
 {
 	uint64_t *g = v->regs.gpr, val = 0;
 	uint32_t msr = (uint32_t)g[REG_RCX];
+	bool ok;
 
-	if (msr_read(v, msr, &val) != MSR_OK) {
+	if (vcpu_lapic_rdmsr(v, msr, &val, &ok) ? !ok : msr_read(v, msr, &val) != MSR_OK) {
 		vcpu_log(v, "RDMSR %#x: not offered to guests, #GP", msr);
 		vcpu_inject_gp(v);
 		return 0;
@@ -135,8 +137,9 @@ int vmexit_wrmsr(struct vcpu *v, struct vmexit *e)
 	uint64_t *g = v->regs.gpr;
 	uint32_t msr = (uint32_t)g[REG_RCX];
 	uint64_t val = ((g[REG_RDX] & 0xffffffffu) << 32) | (g[REG_RAX] & 0xffffffffu);
+	bool ok;
 
-	if (msr_write(v, msr, val) != MSR_OK) {
+	if (vcpu_lapic_wrmsr(v, msr, val, &ok) ? !ok : msr_write(v, msr, val) != MSR_OK) {
 		vcpu_log(v, "WRMSR %#x <- %#lx: refused, #GP", msr, val);
 		vcpu_inject_gp(v);
 		return 0;

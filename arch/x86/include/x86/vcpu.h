@@ -74,6 +74,7 @@ enum vcpu_pending {
 	PEND_FLUSH_EPT = 1u << 1, /* INVEPT before entry */
 	PEND_TIMER = 1u << 2,     /* the one-shot hypercall timer has expired */
 	PEND_INJECT = 1u << 3,    /* an event is queued in vcpu.inject */
+	PEND_IRQ = 1u << 4,       /* its vLAPIC got an interrupt: look before entry */
 };
 
 /* An event to deliver at the next entry (SDM 26.6: VM-entry interruption information). */
@@ -112,9 +113,12 @@ struct vcpu {
 	uint64_t exit_cycles[VMX_EXIT_REASON_MAX];
 	uint64_t entries;
 	uint64_t entry_tsc, exit_tsc;
-	uint32_t last_reason; /* whose handler the cycles up to the next entry belong to */
-	uint64_t cr8;         /* the guest's TPR until the virtual LAPIC owns it */
-	uint64_t xcr0;        /* the guest's XCR0 (loaded into the CPU by XSETBV) */
+	uint32_t last_reason;    /* whose handler the cycles up to the next entry belong to */
+	uint64_t cr8;            /* the guest's TPR until the virtual LAPIC owns it */
+	struct vlapic *lapic;    /* NULL: no virtual LAPIC (the test guests) */
+	uint64_t lapic_deadline; /* the vLAPIC timer's next expiry (TSC), 0: none */
+	uint64_t timer_armed_at; /* the host timer is armed for this TSC, 0: not armed */
+	uint64_t xcr0;           /* the guest's XCR0 (loaded into the CPU by XSETBV) */
 	uint64_t mtrr_def_type;
 };
 
