@@ -47,6 +47,23 @@ echo "== bochs (background)"
 	sh scripts/mkiso.sh -c "vmcs_check=1" $B/tandem-test.iso $B/tandem-test.elf >"$R/bochs-iso.log" 2>&1 &&
 	sh scripts/run-bochs.sh $B/tandem-test.iso $R/bochs.log "$BOCHS_TIMEOUT" 2 >"$R/bochs-run.log" 2>&1
 	echo $? > "$R/bochs.rc"
+	# System test: two unmodified Debian cloud kernels at once, one per pCPU,
+	# each booting its busybox initramfs to /init (tests/linux/init), which
+	# runs a workload and powers off; Tandem then ends the machine.
+	if sh scripts/linux-guest.sh >"$R/linux-fetch.log" 2>&1; then
+		K=$(sed -n 's/^KERNEL=//p' "$R/linux-fetch.log")
+		I=$(sed -n 's/^INITRD=//p' "$R/linux-fetch.log")
+		cl="console=ttyS0 quiet panic=-1"
+		sh scripts/mkiso.sh -c "exit_after_guests=1" \
+			-m "$K guest=lx0 kernel vcpus=1 mem=96M pcpus=0 -- $cl" -m "$I guest=lx0 initrd" \
+			-m "$K guest=lx1 kernel vcpus=1 mem=96M pcpus=1 -- $cl" -m "$I guest=lx1 initrd" \
+			$B/linux2.iso $B/tandem.elf >"$R/linux-iso.log" 2>&1 &&
+			BOCHS_MEGS=320 sh scripts/run-bochs.sh $B/linux2.iso $R/linux2.log "$BOCHS_TIMEOUT" 2 \
+				>"$R/linux2-run.log" 2>&1
+		echo $? > "$R/linux2.rc"
+	else
+		echo 1 > "$R/linux2.rc"
+	fi
 ) &
 bochs_pid=$!
 
@@ -124,6 +141,26 @@ if grep -q '^TEST .*: SKIP' "$R/bochs.log"; then fail bochs:no-skipped-cases boc
 expect_line "$R/bochs.log" bochs vmx-root-all-cpus "^tandem: vmx: VMX root operation on 2 of 2 cpus"
 expect_line "$R/bochs.log" bochs test-verdict "^tandem-test: [0-9]* passed, 0 failed"
 if [ "$rc" = 0 ]; then pass bochs:ended-by-test bochs; else fail "bochs:ended-by-test(rc=$rc)" bochs; fi
+
+echo "== linux guests in bochs"
+L=$R/linux2.log
+rc=$(cat "$R/linux2.rc" 2>/dev/null || echo 1)
+if [ ! -s "$L" ]; then
+	cat "$R/linux-fetch.log" "$R/linux-iso.log" 2>/dev/null | tail -n 20
+	fail linux:guests-ran linux
+else
+	cat "$R/linux2-run.log"
+	for g in lx0 lx1; do
+		n=${g#lx}
+		expect_line "$L" linux "$g-own-pcpu" "^tandem: $g: starting on pCPU $n,"
+		expect_line "$L" linux "$g-reached-init" "^$g| TANDEM-GUEST-INIT: 6\\.1"
+		expect_line "$L" linux "$g-workload" "^$g| TANDEM-GUEST-RESULT: sum=20000100000 sha=f6351f5ead9a700e"
+		expect_line "$L" linux "$g-poweroff" "^tandem: $g: guest ended: powered off"
+		expect_line "$L" linux "$g-exit-stats" "^tandem: $g: vCPU 0: [0-9]* entries"
+	done
+	grep -h "^tandem: lx[01]: stopped after\|^lx[01]| TANDEM-GUEST-INIT" "$L" | sed 's/^/  /'
+	if [ "$rc" = 0 ]; then pass linux:machine-ended linux; else fail "linux:machine-ended(rc=$rc)" linux; fi
+fi
 
 echo "== summary"
 for f in "$R"/*.txt; do

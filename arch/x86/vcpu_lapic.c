@@ -213,10 +213,10 @@ static bool ioapic_write(void *ctx, uint64_t gpa, unsigned int size, uint64_t va
 
 int vm_irq_devices_add(struct vm *vm)
 {
-	const struct vm_device xapic = {"xapic",    true,        APIC_DEFAULT_BASE, 0x1000,
-	                                xapic_read, xapic_write, vm};
-	const struct vm_device ioapic = {"ioapic",    true,         IOAPIC_DEFAULT_BASE, 0x1000,
-	                                 ioapic_read, ioapic_write, vm};
+	const struct vm_device xapic = {"xapic",     true, APIC_DEFAULT_BASE, 0x1000, xapic_read,
+	                                xapic_write, vm};
+	const struct vm_device ioapic = {
+	    "ioapic", true, IOAPIC_DEFAULT_BASE, 0x1000, ioapic_read, ioapic_write, vm};
 	int err = vm_device_add(vm, &xapic);
 
 	return err ? err : vm_device_add(vm, &ioapic);
