@@ -24,3 +24,4 @@ unit_msi_SRCS := irq/msi.c
 unit_vlapic_SRCS := irq/vlapic.c irq/vlapic_regs.c irq/vlapic_timer.c
 unit_vlapic_regs_SRCS := $(unit_vlapic_SRCS)
 unit_vlapic_timer_SRCS := $(unit_vlapic_SRCS)
+unit_acpi_pm_SRCS := vio/acpi_pm.c
