@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <hw/apic.h> /* IA32_APIC_BASE bits */
 #include <x86/cpuid.h>
 
 /* X(name, index, gating feature) */
@@ -59,12 +60,6 @@ enum msr {
 	X86_MSR_LIST(X)
 #undef X
 };
-
-/* IA32_APIC_BASE (SDM Vol. 3A 10.4.4). */
-#define APIC_BASE_BSP    BIT(8)
-#define APIC_BASE_EXTD   BIT(10)
-#define APIC_BASE_ENABLE BIT(11)
-#define APIC_BASE_ADDR   UINT64_C(0xfffff000)
 
 /* IA32_EFER. */
 #define EFER_SCE BIT(0)
