@@ -22,6 +22,7 @@
 #include <x86/acpi.h>
 #include <x86/cpu.h>
 #include <x86/desc.h>
+#include <x86/ioapic.h>
 #include <x86/irq.h>
 #include <x86/lapic.h>
 #include <x86/paging.h>
@@ -148,6 +149,7 @@ static void __noreturn boot_stage2(void)
 	if (acpi.assumed)
 		acpi.cpus[0].apic_id = lapic_id();
 	ipi_init();
+	ioapic_init(&acpi);
 	tsc_calibrate(&refs);
 	timer_init_bsp();
 	percpu_mark_online();

@@ -3,7 +3,9 @@
 #include <boot/modules.h>
 #include <bootinfo.h>
 #include <cmdline.h>
+#include <console_mux.h>
 #include <errcode.h>
+#include <format.h>
 #include <frame.h>
 #include <guest_acpi.h>
 #include <guest_config.h>
@@ -21,12 +23,12 @@
 #include <x86/vmx.h>
 #include <x86/vmx_vm.h>
 
-#define COM1_PORT       0x3f8
-#define COM1_GSI        4
-#define KBC_CMD_PORT    0x64
-#define KBC_PULSE_RESET 0xfe
-#define MAX_REBOOTS     8
-#define LINE_MAX        200
+#define COM1_PORT         0x3f8
+#define COM1_GSI          4
+#define KBC_CMD_PORT      0x64
+#define KBC_PULSE_RESET   0xfe
+#define MAX_REBOOTS       8
+#define GUEST_CMDLINE_MAX 2048 /* the boot protocol's cmdline_size on current kernels */
 
 static bool opt_exit_after_guests;
 BOOT_OPTION_BOOL("exit_after_guests", opt_exit_after_guests,
@@ -35,40 +37,70 @@ BOOT_OPTION_BOOL("exit_after_guests", opt_exit_after_guests,
 static unsigned int guests_running;
 static bool guests_all_ok = true;
 
+struct linux_guest;
+
+struct vcpu_thread {
+	struct linux_guest *g;
+	unsigned int id;
+};
+
 struct linux_guest {
 	struct guest_cfg cfg;
 	struct vm vm;
-	unsigned int pcpu;
+	unsigned int pcpu[VM_MAX_VCPUS]; /* vCPU i runs on pcpu[i], alone there */
 	unsigned int boots;
+	struct linux_boot *lb;           /* this boot's loader output */
+	char cmdline[GUEST_CMDLINE_MAX]; /* the module's, plus " tandem.boot=N" */
+
+	/* Rendezvous of this boot's vCPU threads (atomic counters, see vcpu_thread). */
+	struct vcpu_thread thr[VM_MAX_VCPUS];
+	volatile unsigned int created, stopped, printed, destroyed;
+
+	/* The UART and its console sink; uart_lock orders before vm_irq.lock. */
+	spinlock_t uart_lock;
+	bool uart_live; /* the VM exists: input may raise its interrupt line */
 	struct uart16550 uart;
-	char line[LINE_MAX + 1];
-	unsigned int line_len;
+	struct console_sink console;
 	struct acpi_pm pm;
 	struct vm_irq irq;
 };
 
-/* ---- console: the guest's UART output, one prefixed line at a time ---- */
+/* ---- console: the guest's UART on Tandem's serial line (console_mux.h) ---- */
 
-static void console_flush(struct linux_guest *g)
+static struct console_mux consoles;
+
+static void console_print(const char *str, size_t n)
 {
-	g->line[g->line_len] = '\0';
-	kprintf("%s| %s\n", g->cfg.name, g->line);
-	g->line_len = 0;
+	kprintf("%.*s", (int)n, str);
 }
 
+/* uart16550 callback, under uart_lock. */
 static void uart_tx(void *ctx, uint8_t byte)
 {
 	struct linux_guest *g = ctx;
 
-	if (byte == '\r')
-		return;
-	if (byte == '\n') {
-		console_flush(g);
-		return;
-	}
-	g->line[g->line_len++] = (byte >= 0x20 && byte < 0x7f) || byte == '\t' ? (char)byte : '?';
-	if (g->line_len == LINE_MAX)
-		console_flush(g);
+	console_mux_out(&consoles, &g->console, byte);
+}
+
+/* A byte typed for this guest (console interrupt, boot CPU). */
+static void console_input(void *ctx, uint8_t byte)
+{
+	struct linux_guest *g = ctx;
+	unsigned long f = spin_lock_irqsave(&g->uart_lock);
+
+	if (g->uart_live)
+		uart_receive(&g->uart, byte);
+	spin_unlock_irqrestore(&g->uart_lock, f);
+}
+
+/* The guest went idle (HLT): show a pending partial line, such as a shell prompt. */
+static void guest_idle(struct vm *vm)
+{
+	struct linux_guest *g = vm->priv;
+	unsigned long f = spin_lock_irqsave(&g->uart_lock);
+
+	console_mux_flush(&consoles, &g->console);
+	spin_unlock_irqrestore(&g->uart_lock, f);
 }
 
 static void uart_irq(void *ctx, bool level)
@@ -81,21 +113,25 @@ static void uart_irq(void *ctx, bool level)
 static bool uart_read_port(void *ctx, uint64_t port, unsigned int size, uint64_t *val)
 {
 	struct linux_guest *g = ctx;
+	unsigned long f = spin_lock_irqsave(&g->uart_lock);
 
 	*val = uart_read(&g->uart, (unsigned int)(port - COM1_PORT));
 	for (unsigned int i = 1; i < size; i++) /* wider reads: the next registers */
 		*val |= (uint64_t)uart_read(&g->uart, (unsigned int)(port - COM1_PORT + i))
 		        << (8 * i);
+	spin_unlock_irqrestore(&g->uart_lock, f);
 	return true;
 }
 
 static bool uart_write_port(void *ctx, uint64_t port, unsigned int size, uint64_t val)
 {
 	struct linux_guest *g = ctx;
+	unsigned long f = spin_lock_irqsave(&g->uart_lock);
 
 	for (unsigned int i = 0; i < size; i++)
 		uart_write(&g->uart, (unsigned int)(port - COM1_PORT + i),
 		           (uint8_t)(val >> (8 * i)));
+	spin_unlock_irqrestore(&g->uart_lock, f);
 	return true;
 }
 
@@ -162,12 +198,16 @@ static int add_devices(struct linux_guest *g, const struct guest_acpi_cfg *acfg)
 	    {"kbc", false, KBC_CMD_PORT, 1, kbc_read, kbc_write, g},
 	};
 	int err = 0;
+	unsigned long f = spin_lock_irqsave(&g->uart_lock);
 
 	uart_init(&g->uart);
 	g->uart.tx = uart_tx;
 	g->uart.irq = uart_irq;
 	g->uart.ctx = g;
-	g->line_len = 0;
+	g->uart_live = true;
+	spin_unlock_irqrestore(&g->uart_lock, f);
+	g->vm.priv = g;
+	g->vm.on_idle = guest_idle;
 	g->pm = (struct acpi_pm){.evt_port = acfg->pm1a_evt_port,
 	                         .cnt_port = acfg->pm1a_cnt_port,
 	                         .tmr_port = acfg->pm_tmr_port,
@@ -184,81 +224,163 @@ static int add_devices(struct linux_guest *g, const struct guest_acpi_cfg *acfg)
 	return err;
 }
 
+/* ---- the vCPU threads of one boot: one per vCPU, each on its own pCPU ---- */
+
+static void wait_for(volatile unsigned int *count, unsigned int n)
+{
+	while (__atomic_load_n(count, __ATOMIC_ACQUIRE) < n)
+		__builtin_ia32_pause();
+}
+
+/*
+ * Creates vCPU id on this pCPU, waits for its siblings, runs it, and once
+ * every vCPU of the VM has left its run loop (so no IPI can reach a freed
+ * one) prints its statistics and destroys it. vCPU 0 starts at the kernel's
+ * 64-bit entry; the others wait for INIT-SIPI-SIPI.
+ */
+static void vcpu_thread(struct linux_guest *g, unsigned int id)
+{
+	struct linux_boot *lb = g->lb;
+	struct vcpu_start st = {.mode = VCPU_MODE_REAL};
+	struct vcpu *v;
+
+	if (id == 0)
+		st = (struct vcpu_start){.mode = VCPU_MODE_LONG64,
+		                         .rip = lb->rip,
+		                         .rsp = lb->rsp,
+		                         .rsi = lb->rsi,
+		                         .cr3 = lb->cr3,
+		                         .gdt = lb->gdt,
+		                         .gdt_limit = lb->gdt_limit,
+		                         .cs = lb->cs,
+		                         .ds = lb->ds};
+	v = vmx_vcpu_create(&g->vm, id, &st);
+	if (v && vcpu_lapic_create(v) != 0) {
+		vmx_vcpu_destroy(v);
+		v = NULL;
+	}
+	if (!v) {
+		log_err("%s: cannot create vCPU %u on pCPU %u", g->cfg.name, id, g->pcpu[id]);
+		vm_stop(&g->vm, VM_STOP_ENTRY_FAILED);
+	} else {
+		v->wait_sipi = id != 0;
+	}
+	__atomic_add_fetch(&g->created, 1, __ATOMIC_SEQ_CST);
+	wait_for(&g->created, g->cfg.vcpus);
+	if (v)
+		vcpu_run(v);
+	__atomic_add_fetch(&g->stopped, 1, __ATOMIC_SEQ_CST);
+	wait_for(&g->stopped, g->cfg.vcpus);
+	wait_for(&g->printed, id); /* statistics in vCPU order, not interleaved */
+	if (v)
+		vcpu_print_stats(v);
+	__atomic_add_fetch(&g->printed, 1, __ATOMIC_SEQ_CST);
+	if (v) {
+		vcpu_lapic_destroy(v);
+		vmx_vcpu_destroy(v);
+	}
+	__atomic_add_fetch(&g->destroyed, 1, __ATOMIC_SEQ_CST);
+}
+
+static void ap_thread(void *arg)
+{
+	struct vcpu_thread *t = arg;
+
+	vcpu_thread(t->g, t->id);
+}
+
 /* ---- one boot of a guest ---- */
 
-static enum vm_stop boot_once(struct linux_guest *g)
+static int load(struct linux_guest *g, struct guest_acpi_cfg *acfg)
 {
 	const struct boot_mod *k = boot_module((unsigned int)g->cfg.kernel);
 	const struct boot_mod *rd =
 	    g->cfg.initrd >= 0 ? boot_module((unsigned int)g->cfg.initrd) : NULL;
 	struct linux_image img = {(const void *)k->start, (size_t)(k->end - k->start),
 	                          rd ? (const void *)rd->start : NULL,
-	                          rd ? (size_t)(rd->end - rd->start) : 0, g->cfg.cmdline};
-	struct guest_acpi_cfg acfg;
-	struct linux_boot *lb;
-	struct vcpu *v = NULL;
-	enum vm_stop why = VM_STOP_ENTRY_FAILED;
-	uint64_t t0 = arch_time_ns();
+	                          rd ? (size_t)(rd->end - rd->start) : 0, g->cmdline};
+	struct linux_boot *lb = g->lb;
 	int err;
 
-	lb = kzalloc(sizeof(*lb));
-	if (!lb) {
-		log_err("%s: no memory for the loader", g->cfg.name);
-		return why;
+	/* Which boot this is, for the guest's own scripts (a test that reboots once). */
+	if (ksnprintf(g->cmdline, sizeof(g->cmdline), "%s%standem.boot=%u", g->cfg.cmdline,
+	              g->cfg.cmdline[0] ? " " : "", g->boots) >= sizeof(g->cmdline)) {
+		log_err("%s: command line too long (%zu bytes)", g->cfg.name,
+		        strlen(g->cfg.cmdline));
+		return -ERR_RANGE;
 	}
-	guest_acpi_cfg_init(&acfg, 1);
-	err = vmx_vm_create(&g->vm, g->cfg.name, g->cfg.mem);
-	if (err)
-		goto out_free;
+
 	memset(&g->irq, 0, sizeof(g->irq));
-	err = irq_route_init(&g->vm, &g->irq, acfg.ioapic_id);
+	err = irq_route_init(&g->vm, &g->irq, acfg->ioapic_id);
 	if (!err)
 		err = vm_irq_devices_add(&g->vm);
 	if (!err)
-		err = add_devices(g, &acfg);
+		err = add_devices(g, acfg);
 	if (!err)
-		err = linux_load(&g->vm.mem, &img, &acfg, lb);
+		err = linux_load(&g->vm.mem, &img, acfg, lb);
 	if (err) {
 		log_err("%s: cannot load the kernel (module %u): %s", g->cfg.name, k->index,
 		        err_str(err));
-		goto out_vm;
+		return err;
 	}
 	log_info("%s: Linux %s, protocol %u.%02u, kernel at %#lx, initrd %lu KiB at %#lx, "
-	         "%lu MiB RAM, entry %#lx",
+	         "%lu MiB RAM, %u vCPU(s), entry %#lx",
 	         g->cfg.name, lb->info.kernel_version[0] ? lb->info.kernel_version : "(no version)",
 	         lb->info.version >> 8, lb->info.version & 0xff, lb->lay.kernel_gpa,
-	         lb->lay.initrd_size >> 10, lb->lay.initrd_gpa, g->cfg.mem >> 20, lb->rip);
-	const struct vcpu_start st = {.mode = VCPU_MODE_LONG64,
-	                              .rip = lb->rip,
-	                              .rsp = lb->rsp,
-	                              .rsi = lb->rsi,
-	                              .cr3 = lb->cr3,
-	                              .gdt = lb->gdt,
-	                              .gdt_limit = lb->gdt_limit,
-	                              .cs = lb->cs,
-	                              .ds = lb->ds};
-	v = vmx_vcpu_create(&g->vm, &st);
-	if (v && vcpu_lapic_create(v) != 0) {
-		vmx_vcpu_destroy(v);
-		v = NULL;
+	         lb->lay.initrd_size >> 10, lb->lay.initrd_gpa, g->cfg.mem >> 20, g->cfg.vcpus,
+	         lb->rip);
+	return 0;
+}
+
+/* Runs on vCPU 0's pCPU; the other vCPUs' threads are posted to theirs. */
+static enum vm_stop boot_once(struct linux_guest *g)
+{
+	struct guest_acpi_cfg acfg;
+	enum vm_stop why = VM_STOP_ENTRY_FAILED;
+	uint64_t t0 = arch_time_ns();
+	unsigned long f;
+	int err;
+
+	g->lb = kzalloc(sizeof(*g->lb));
+	if (!g->lb) {
+		log_err("%s: no memory for the loader", g->cfg.name);
+		return why;
 	}
-	if (!v) {
-		log_err("%s: cannot create its vCPU", g->cfg.name);
+	guest_acpi_cfg_init(&acfg, g->cfg.vcpus);
+	err = vmx_vm_create(&g->vm, g->cfg.name, g->cfg.mem);
+	if (err)
+		goto out_free;
+	if (load(g, &acfg) != 0)
 		goto out_vm;
+	g->created = g->stopped = g->printed = g->destroyed = 0;
+	g->vm.state = VM_RUNNING;
+	for (unsigned int id = 1; id < g->cfg.vcpus; id++) {
+		g->thr[id] = (struct vcpu_thread){g, id};
+		if (smp_post(g->pcpu[id], ap_thread, &g->thr[id]) != 0) {
+			log_err("%s: pCPU %u is busy: vCPU %u cannot start", g->cfg.name,
+			        g->pcpu[id], id);
+			vm_stop(&g->vm, VM_STOP_ENTRY_FAILED);
+			/* Stand in for the thread that never ran. */
+			__atomic_add_fetch(&g->created, 1, __ATOMIC_SEQ_CST);
+			__atomic_add_fetch(&g->stopped, 1, __ATOMIC_SEQ_CST);
+			__atomic_add_fetch(&g->printed, 1, __ATOMIC_SEQ_CST);
+			__atomic_add_fetch(&g->destroyed, 1, __ATOMIC_SEQ_CST);
+		}
 	}
-	vcpu_run(v);
+	vcpu_thread(g, 0);
+	wait_for(&g->destroyed, g->cfg.vcpus);
 	why = g->vm.stop_reason;
-	if (g->line_len)
-		console_flush(g);
+	guest_idle(&g->vm);
 	log_info("%s: stopped after %lu ms: %s", g->cfg.name, (arch_time_ns() - t0) / 1000000,
 	         vm_stop_name(why));
-	vcpu_print_stats(v);
-	vcpu_lapic_destroy(v);
-	vmx_vcpu_destroy(v);
 out_vm:
+	f = spin_lock_irqsave(&g->uart_lock);
+	g->uart_live = false;
+	spin_unlock_irqrestore(&g->uart_lock, f);
 	vmx_vm_destroy(&g->vm);
 out_free:
-	kfree(lb);
+	kfree(g->lb);
+	g->lb = NULL;
 	return why;
 }
 
@@ -287,12 +409,44 @@ static void guest_main(void *arg)
 	}
 }
 
-static unsigned int first_cpu(uint64_t mask)
+static void console_rx(uint8_t byte)
 {
-	for (unsigned int i = 0; i < 64; i++)
-		if (mask & (1ull << i))
-			return i;
-	return 0;
+	console_mux_in(&consoles, byte);
+}
+
+/* Gives each vCPU of g its own pCPU among those it may use and nobody uses yet. */
+static bool pick_pcpus(struct linux_guest *g, uint64_t *used)
+{
+	uint64_t avail = g->cfg.pcpus & ~*used;
+	unsigned int n = 0;
+
+	if (g->cfg.vcpus > VM_MAX_VCPUS) {
+		log_err("%s: refused: %u vCPUs, at most %u", g->cfg.name, g->cfg.vcpus,
+		        VM_MAX_VCPUS);
+		return false;
+	}
+	for (unsigned int c = 0; c < 64 && n < g->cfg.vcpus; c++)
+		if (avail & (1ull << c))
+			g->pcpu[n++] = c;
+	if (n < g->cfg.vcpus) {
+		log_err("%s: refused: %u vCPUs need as many free pCPUs, %u of those it may use are "
+		        "free (each vCPU has a pCPU to itself: no scheduler yet)",
+		        g->cfg.name, g->cfg.vcpus, n);
+		return false;
+	}
+	for (unsigned int i = 0; i < n; i++)
+		*used |= 1ull << g->pcpu[i];
+	return true;
+}
+
+static const char *pcpu_list(const struct linux_guest *g, char *buf, size_t len)
+{
+	size_t at = 0;
+
+	buf[0] = '\0';
+	for (unsigned int i = 0; i < g->cfg.vcpus && at < len; i++)
+		at += ksnprintf(buf + at, len - at, "%s%u", i ? "," : "", g->pcpu[i]);
+	return buf;
 }
 
 unsigned int linux_guests_start(void)
@@ -302,6 +456,7 @@ unsigned int linux_guests_start(void)
 	unsigned int n = boot_module_count(), ng, started = 0;
 	struct frame_stats fs;
 	uint64_t used_cpus = 0;
+	char list[64];
 
 	if (n == 0)
 		return 0;
@@ -315,6 +470,7 @@ unsigned int linux_guests_start(void)
 
 		mods[i] = (struct guest_module){m->cmd, m->index, m->path};
 	}
+	console_mux_init(&consoles, console_print);
 	frame_stats(&frames, &fs);
 	/* Keep 16 MiB for Tandem's own allocations (EPT tables, VMCSs, kalloc). */
 	uint64_t free_mem =
@@ -324,37 +480,39 @@ unsigned int linux_guests_start(void)
 	                        free_mem, cfgs);
 	for (unsigned int i = 0; i < ng; i++) {
 		struct linux_guest *g = kzalloc(sizeof(*g));
-		uint64_t avail = cfgs[i].pcpus & ~used_cpus;
-
 		if (!g) {
 			log_err("%s: no memory for the guest", cfgs[i].name);
 			continue;
 		}
 		g->cfg = cfgs[i];
-		/* One guest per pCPU until the scheduler exists: its first free allowed pCPU. */
-		if (!avail) {
-			log_err(
-			    "%s: refused: every pCPU it may use already runs a guest (no scheduler yet)",
-			    g->cfg.name);
+		/* Until the scheduler exists every vCPU has a pCPU to itself: the first free ones allowed. */
+		if (!pick_pcpus(g, &used_cpus)) {
 			kfree(g);
 			continue;
 		}
-		g->pcpu = first_cpu(avail);
-		used_cpus |= 1ull << g->pcpu;
-		if (g->cfg.vcpus > 1)
-			log_warn(
-			    "%s: %u vCPUs asked; only the boot vCPU runs until SMP guests exist",
-			    g->cfg.name, g->cfg.vcpus);
-		log_info("%s: starting on pCPU %u, %lu MiB, command line '%s'", g->cfg.name,
-		         g->pcpu, g->cfg.mem >> 20, g->cfg.cmdline);
+		g->console =
+		    (struct console_sink){.name = g->cfg.name, .input = console_input, .ctx = g};
+		log_info("%s: starting on pCPU %s, %lu MiB, command line '%s'", g->cfg.name,
+		         pcpu_list(g, list, sizeof(list)), g->cfg.mem >> 20, g->cfg.cmdline);
 		__atomic_add_fetch(&guests_running, 1, __ATOMIC_SEQ_CST);
-		if (smp_post(g->pcpu, guest_main, g) != 0) {
-			log_err("%s: pCPU %u is busy", g->cfg.name, g->pcpu);
+		if (smp_post(g->pcpu[0], guest_main, g) != 0) {
+			log_err("%s: pCPU %u is busy", g->cfg.name, g->pcpu[0]);
 			__atomic_sub_fetch(&guests_running, 1, __ATOMIC_SEQ_CST);
 			kfree(g);
 			continue;
 		}
+		if (console_mux_add(&consoles, &g->console) != 0)
+			log_warn("%s: no console slot left: it gets no console input", g->cfg.name);
 		started++;
+	}
+	if (started) {
+		int err = arch_console_input(console_rx);
+
+		if (err)
+			log_warn("console: no console input (%s)", err_str(err));
+		else
+			log_info("console: input goes to %s; Ctrl-T ? lists the guests",
+			         consoles.sink[0]->name);
 	}
 	return started;
 }

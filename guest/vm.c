@@ -72,7 +72,9 @@ void vm_stop(struct vm *vm, enum vm_stop why)
 		vm->state = VM_STOPPED;
 		vm->stop_reason = why;
 	}
-	spin_unlock_irqrestore(&vm->lock, f);
+	/* Under the lock: a vCPU leaves vm->vcpu[] under it before it is freed. */
 	for (unsigned int i = 0; i < vm->nvcpus; i++)
-		arch_vcpu_kick_stop(vm->vcpu[i]);
+		if (vm->vcpu[i])
+			arch_vcpu_kick_stop(vm->vcpu[i]);
+	spin_unlock_irqrestore(&vm->lock, f);
 }

@@ -18,6 +18,13 @@ void arch_console_write(const char *s, size_t n);
 /* Reads one console byte if one is waiting; returns -1 otherwise. */
 int arch_console_getc(void);
 
+/*
+ * Hands every byte typed on the console to fn, in interrupt context on the
+ * boot CPU (the UART's receive interrupt, through the I/O APIC). Returns
+ * -ERR_NOTSUP when there is no UART or no I/O APIC serves its IRQ.
+ */
+int arch_console_input(void (*fn)(uint8_t byte));
+
 /* Interrupt flag save/restore around a critical section. Paired. */
 unsigned long arch_irq_save(void);
 void arch_irq_restore(unsigned long flags);

@@ -60,13 +60,17 @@ struct vm {
 
 	unsigned int nvcpus;
 	struct vcpu *vcpu[VM_MAX_VCPUS];
+	unsigned int parked_vcpus; /* in HLT with interrupts off (atomic; arch run loop) */
 
 	unsigned int ndevices;
 	struct vm_device devices[VM_MAX_DEVICES];
 
-	spinlock_t lock; /* guards state and stop_reason */
+	spinlock_t lock; /* guards state, stop_reason and the vcpu[] slots */
 	volatile enum vm_state state;
 	enum vm_stop stop_reason;
+
+	/* A vCPU executed HLT (the guest is idle); NULL: nothing to do. */
+	void (*on_idle)(struct vm *vm);
 
 	/* Test guests' reports (tests/target/); NULL: ucalls are logged only. */
 	void (*on_ucall)(struct vm *vm, const struct ucall *uc);

@@ -6,7 +6,7 @@ set -eu
 # command:package pairs; a command present means its package is.
 need="gcc:gcc make:make ld:binutils qemu-system-x86_64:qemu-system-x86 bochs:bochs
 grub-mkrescue:grub-common xorriso:xorriso mformat:mtools script:bsdutils timeout:coreutils
-clang-format:clang-format readelf:binutils"
+clang-format:clang-format readelf:binutils python3:python3"
 # Packages that provide no command we can probe.
 files="/usr/lib/grub/i386-pc/moddep.lst:grub-pc-bin /usr/share/bochs/BIOS-bochs-latest:bochsbios
 /usr/share/vgabios/vgabios.bin:vgabios /usr/lib/x86_64-linux-gnu/bochs/plugins/libbx_term_gui.so.0.0.0:bochs-term"

@@ -14,6 +14,14 @@
 #   BOCHS_TIME0  RTC start time, seconds since 1970 (946684800, 2000-01-01):
 #                fixed so that runs repeat
 #   BOCHS_EXTRA  extra bochsrc lines, appended verbatim
+#   BOCHS_COM1_PORT
+#                serve COM1 on this TCP port of 127.0.0.1 instead of writing
+#                it to LOG; whoever connects (scripts/console-bridge.py) owns
+#                the console, input included
+#   BOCHS_CONSOLE_SCRIPT
+#                scripted console input (console-bridge.py -s format): COM1 is
+#                served on a free port (or BOCHS_COM1_PORT), and a bridge
+#                running the script copies the output into LOG as usual
 #
 # Besides LOG it writes LOG.bochs (Bochs's own log: panics, errors, triple
 # faults), LOG.bochsrc, and LOG.tty: Bochs's terminal, where the port 0xE9
@@ -93,7 +101,7 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/run-bochs.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 trap 'exit 130' INT TERM
 : >"$log"
-rm -f "$log.bochs" "$log.tty"
+rm -f "$log.bochs" "$log.tty" "$log.err"
 
 # Bochs's config parser splits on commas and spaces; paths must not hold them.
 case "$iso$log" in
@@ -102,6 +110,21 @@ case "$iso$log" in
 	exit 2
 	;;
 esac
+
+# COM1: a file, or a socket that console-bridge.py connects to.
+com1="mode=file, dev=$log"
+bridge_pid=
+port=${BOCHS_COM1_PORT:-}
+if [ -n "${BOCHS_CONSOLE_SCRIPT:-}" ] && [ -z "$port" ]; then
+	port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+fi
+if [ -n "$port" ]; then
+	com1="mode=socket-server, dev=127.0.0.1:$port"
+fi
+if [ -n "${BOCHS_CONSOLE_SCRIPT:-}" ]; then
+	python3 "$(dirname "$0")/console-bridge.py" "$port" "$log" -s "$BOCHS_CONSOLE_SCRIPT" &
+	bridge_pid=$!
+fi
 
 cat >"$log.bochsrc" <<EOF
 # Written by scripts/run-bochs.sh
@@ -116,7 +139,7 @@ ata0: enabled=1, ioaddr1=0x1f0, ioaddr2=0x3f0, irq=14
 ata0-slave: type=cdrom, path=$iso, status=inserted
 boot: cdrom
 floppy_bootsig_check: disabled=1
-com1: enabled=1, mode=file, dev=$log
+com1: enabled=1, $com1
 port_e9_hack: enabled=1
 display_library: term
 mouse: enabled=0
@@ -148,6 +171,14 @@ start=$(date +%s)
 timeout -k 5 $((secs + 30)) script -qefc "$inner" /dev/null </dev/null >"$log.tty" 2>&1
 rc=$?
 end=$(date +%s)
+if [ -n "$bridge_pid" ]; then
+	# Bochs closed the socket, which ends the bridge; do not wait forever.
+	( sleep 10; kill $bridge_pid 2>/dev/null ) &
+	wait $bridge_pid
+	if [ -s "$log.err" ]; then
+		echo "$prog: console script: $(cat "$log.err")" >&2
+	fi
+fi
 
 # A panic (triple fault, config error) ends Bochs with status 1 after a
 # ">>PANIC<<" line in its log. A guest's ACPI power-off is such a panic too,

@@ -53,16 +53,27 @@ echo "== bochs (background)"
 	if sh scripts/linux-guest.sh >"$R/linux-fetch.log" 2>&1; then
 		K=$(sed -n 's/^KERNEL=//p' "$R/linux-fetch.log")
 		I=$(sed -n 's/^INITRD=//p' "$R/linux-fetch.log")
-		cl="console=ttyS0 quiet panic=-1"
+		# tandem.mode=echo: each /init also reads a line from its console,
+		# typed by tests/linux/console.script through the console multiplexer.
+		cl="console=ttyS0 quiet panic=-1 tandem.mode=echo"
 		sh scripts/mkiso.sh -c "exit_after_guests=1" \
 			-m "$K guest=lx0 kernel vcpus=1 mem=96M pcpus=0 -- $cl" -m "$I guest=lx0 initrd" \
 			-m "$K guest=lx1 kernel vcpus=1 mem=96M pcpus=1 -- $cl" -m "$I guest=lx1 initrd" \
 			$B/linux2.iso $B/tandem.elf >"$R/linux-iso.log" 2>&1 &&
-			BOCHS_MEGS=320 sh scripts/run-bochs.sh $B/linux2.iso $R/linux2.log "$BOCHS_TIMEOUT" 2 \
+			BOCHS_MEGS=320 BOCHS_CONSOLE_SCRIPT=tests/linux/console.script sh scripts/run-bochs.sh $B/linux2.iso $R/linux2.log "$BOCHS_TIMEOUT" 2 \
 				>"$R/linux2-run.log" 2>&1
 		echo $? > "$R/linux2.rc"
+		# SMP: one guest with 2 vCPUs on the 2 pCPUs (APs started by INIT-SIPI-SIPI),
+		# a workload on both, one reboot, then power-off.
+		sh scripts/mkiso.sh -c "exit_after_guests=1" \
+			-m "$K guest=smp kernel vcpus=2 mem=128M pcpus=0-1 -- console=ttyS0 quiet panic=-1 tandem.mode=reboot-once" \
+			-m "$I guest=smp initrd" $B/linux-smp.iso $B/tandem.elf >"$R/linux-smp-iso.log" 2>&1 &&
+			BOCHS_MEGS=320 sh scripts/run-bochs.sh $B/linux-smp.iso $R/linux-smp.log "$BOCHS_TIMEOUT" 2 \
+				>"$R/linux-smp-run.log" 2>&1
+		echo $? > "$R/linux-smp.rc"
 	else
 		echo 1 > "$R/linux2.rc"
+		echo 1 > "$R/linux-smp.rc"
 	fi
 ) &
 bochs_pid=$!
@@ -157,9 +168,32 @@ else
 		expect_line "$L" linux "$g-workload" "^$g| TANDEM-GUEST-RESULT: sum=20000100000 sha=f6351f5ead9a700e"
 		expect_line "$L" linux "$g-poweroff" "^tandem: $g: guest ended: powered off"
 		expect_line "$L" linux "$g-exit-stats" "^tandem: $g: vCPU 0: [0-9]* entries"
+		expect_line "$L" linux "$g-console-input" "^$g| TANDEM-GUEST-GOT: ping-$g\$"
 	done
+	expect_line "$L" linux console-focus-switch "^console: input goes to lx1"
 	grep -h "^tandem: lx[01]: stopped after\|^lx[01]| TANDEM-GUEST-INIT" "$L" | sed 's/^/  /'
 	if [ "$rc" = 0 ]; then pass linux:machine-ended linux; else fail "linux:machine-ended(rc=$rc)" linux; fi
+fi
+
+echo "== SMP linux guest in bochs"
+L=$R/linux-smp.log
+rc=$(cat "$R/linux-smp.rc" 2>/dev/null || echo 1)
+if [ ! -s "$L" ]; then
+	cat "$R/linux-smp-iso.log" 2>/dev/null | tail -n 20
+	fail linux-smp:guest-ran linux-smp
+else
+	cat "$R/linux-smp-run.log"
+	expect_line "$L" linux-smp own-pcpus "^tandem: smp: starting on pCPU 0,1,"
+	expect_line "$L" linux-smp ap-started "^tandem: smp: vCPU 1: STARTUP at 0x"
+	expect_line "$L" linux-smp two-processors "^smp| TANDEM-GUEST-INIT: 6\\.1.* on 2 cpu(s), boot 1$"
+	expect_line "$L" linux-smp workload "^smp| TANDEM-GUEST-RESULT: sum=20000100000 sha=f6351f5ead9a700e"
+	expect_line "$L" linux-smp cpu1-worked "^smp| TANDEM-GUEST-CPUTIME: cpu1 busy=[1-9]"
+	expect_line "$L" linux-smp rebooted "^tandem: smp: rebooting (boot 2)"
+	expect_line "$L" linux-smp second-boot "^smp| TANDEM-GUEST-INIT: 6\\.1.* on 2 cpu(s), boot 2$"
+	expect_line "$L" linux-smp poweroff "^tandem: smp: guest ended: powered off"
+	expect_line "$L" linux-smp exit-stats-vcpu1 "^tandem: smp: vCPU 1: [0-9]* entries"
+	grep -h "^tandem: smp: stopped after\|^smp| TANDEM-GUEST-\(INIT\|CPUTIME\)" "$L" | sed 's/^/  /'
+	if [ "$rc" = 0 ]; then pass linux-smp:machine-ended linux-smp; else fail "linux-smp:machine-ended(rc=$rc)" linux-smp; fi
 fi
 
 echo "== summary"

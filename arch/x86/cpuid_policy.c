@@ -37,6 +37,8 @@
 #define LD1_EAX_XSAVES        BIT(3)
 /* Leaf 0x80000007. */
 #define L87_EDX_INVARIANT_TSC BIT(8)
+#define TOPO_LEVEL_SMT        1u /* leaf 0xB ECX 15:8 level types */
+#define TOPO_LEVEL_CORE       2u
 
 #define CR4_PKE     BIT(22)
 #define CR4_OSXSAVE BIT(18)
@@ -80,6 +82,24 @@ static void hypervisor_leaf(const struct cpuid_policy *p, uint32_t leaf, struct 
 	else if (leaf == TIMING_LEAF) /* the VMware/"generic" timing leaf: kHz */
 		*r = (struct cpuid_regs){(uint32_t)(p->tsc_hz / 1000), (uint32_t)(p->bus_hz / 1000),
 		                         0, 0};
+}
+
+/*
+ * Leaves 0xB/0x1F (SDM Vol. 3A 8.9.2): level 0 is SMT with one thread, level 1
+ * the cores, one per vCPU, in one package; the x2APIC ID is the vCPU id. The
+ * host's own topology (threads, packages) would mislead the guest.
+ */
+static struct cpuid_regs topology(const struct cpuid_policy *p, uint32_t sub)
+{
+	unsigned int shift = 0;
+
+	while (shift < 31 && (1u << shift) < p->nvcpus)
+		shift++;
+	if (sub == 0)
+		return (struct cpuid_regs){0, 1, TOPO_LEVEL_SMT << 8, p->vcpu_id};
+	if (sub == 1)
+		return (struct cpuid_regs){shift, p->nvcpus, TOPO_LEVEL_CORE << 8 | 1, p->vcpu_id};
+	return (struct cpuid_regs){0, 0, sub & 0xff, p->vcpu_id}; /* level type 0: invalid */
 }
 
 struct cpuid_regs cpuid_policy(const struct cpuid_policy *p, uint32_t leaf, uint32_t sub)
@@ -131,9 +151,10 @@ struct cpuid_regs cpuid_policy(const struct cpuid_policy *p, uint32_t leaf, uint
 			r = (struct cpuid_regs){0, 0, 0, 0};
 		}
 		break;
-	case 0xb: /* x2APIC topology: one thread per core, vCPUs as cores */
+	case 0xb: /* x2APIC topology: one thread per core, the vCPUs as cores */
 	case 0x1f:
-		r.edx = p->vcpu_id;
+		if (max_basic >= leaf)
+			r = topology(p, sub);
 		break;
 	case 0xd:
 		if (sub == 0) {

@@ -3,7 +3,11 @@
  * present. This is the arch_console_* implementation.
  */
 #include <arch.h>
+#include <errcode.h>
 #include <x86/io.h>
+#include <x86/ioapic.h>
+#include <x86/irq.h>
+#include <x86/percpu.h>
 #include <x86/serial.h>
 
 /* 16550 registers (offsets from the base port) and bits, per the NS16550A data sheet. */
@@ -25,6 +29,9 @@ enum uart_reg {
 #define LSR_TEMT         0x40 /* transmitter and FIFO empty */
 #define MCR_DTR_RTS_OUT2 0x0b
 #define FCR_ENABLE_CLEAR 0x07
+
+#define IER_RX_DATA 0x01 /* interrupt when received data is available */
+#define COM1_IRQ    4
 
 #define COM1_BASE   0x3f8
 #define DEBUGCON    0xe9
@@ -96,4 +103,33 @@ int arch_console_getc(void)
 	if (!con.uart || !(inb(con.base + UART_LSR) & LSR_DR))
 		return -1;
 	return inb(con.base + UART_THR);
+}
+
+static void (*input_fn)(uint8_t byte);
+
+/* Drain the FIFO: the line drops once it is empty, so the next byte is a new edge. */
+static void rx_irq(struct irq_frame *f)
+{
+	int c;
+
+	while ((c = arch_console_getc()) >= 0)
+		if (input_fn)
+			input_fn((uint8_t)c);
+}
+
+int arch_console_input(void (*fn)(uint8_t byte))
+{
+	int err;
+
+	if (!con.uart)
+		return -ERR_NOTSUP;
+	input_fn = fn;
+	irq_register(VEC_CONSOLE, rx_irq);
+	err = ioapic_route_isa(COM1_IRQ, VEC_CONSOLE, percpu[0].apic_id);
+	if (err)
+		return err;
+	outb(con.base + UART_IER, IER_RX_DATA);
+	while (arch_console_getc() >= 0) /* stale input from before boot */
+		;
+	return 0;
 }

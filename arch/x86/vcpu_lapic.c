@@ -54,7 +54,7 @@ static void op_kick(void *ctx)
 
 static void route_kick(struct vm *vm, unsigned int id)
 {
-	if (id < vm->nvcpus)
+	if (id < vm->nvcpus && vm->vcpu[id])
 		kick(vm->vcpu[id]);
 }
 
@@ -114,6 +114,21 @@ void vcpu_lapic_ack(struct vcpu *v, uint8_t vector)
 	unsigned long f = lock(v);
 
 	vlapic_ack(v->lapic, vector);
+	unlock(v, f);
+}
+
+void vcpu_lapic_signals(struct vcpu *v, struct vcpu_lapic_signals *s)
+{
+	unsigned long f = lock(v);
+	struct vlapic *vl = v->lapic;
+
+	s->init = vl->init_pending;
+	if (s->init)
+		vlapic_reset(vl);
+	s->sipi = vl->sipi_vector;
+	vl->sipi_vector = -1;
+	s->nmi = vl->nmi_pending;
+	vl->nmi_pending = false;
 	unlock(v, f);
 }
 

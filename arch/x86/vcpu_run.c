@@ -70,6 +70,16 @@ static void deliver_events(struct vcpu *v)
 		v->halted = false;
 		return;
 	}
+	if (v->nmi) {
+		if (!(vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY) &
+		      (VMX_INTR_BLOCK_NMI | VMX_INTR_BLOCK_STI | VMX_INTR_BLOCK_MOV_SS))) {
+			vmcs_write32(VMCS_ENTRY_INTR_INFO, intr_info(INTR_TYPE_NMI, 2, false));
+			v->nmi = false;
+			v->halted = false;
+			return;
+		}
+		/* Blocked: try again after the next exit (there is no NMI-window exit here). */
+	}
 	if (v->lapic) {
 		int vec = vcpu_lapic_pending(v);
 
@@ -142,6 +152,62 @@ static void wait_while_halted(struct vcpu *v)
 	__asm__ __volatile__("sti; hlt; cli" ::: "memory");
 }
 
+/*
+ * HLT with RFLAGS.IF clear ends only with an NMI, INIT or SMI: Linux parks
+ * its APs that way at power-off. Once every vCPU of the VM is parked so,
+ * nothing can ever wake one (Tandem sends no NMI of its own), and the VM
+ * stops instead of holding its pCPUs forever (as Xen treats it). Returns
+ * true then.
+ */
+static bool halted_for_good(struct vcpu *v, bool parked)
+{
+	if (parked == v->parked)
+		return false;
+	v->parked = parked;
+	if (!parked) {
+		__atomic_sub_fetch(&v->vm->parked_vcpus, 1, __ATOMIC_SEQ_CST);
+		return false;
+	}
+	if (__atomic_add_fetch(&v->vm->parked_vcpus, 1, __ATOMIC_SEQ_CST) < v->vm->nvcpus)
+		return false;
+	vcpu_log(v, "HLT with interrupts disabled on every vCPU: the VM can never run again");
+	return true;
+}
+
+/*
+ * INIT and STARTUP in software (SDM Vol. 3A 8.4, 10.4.7.3): an INIT puts an
+ * AP into wait-for-SIPI, a STARTUP then starts it in real mode at
+ * vector << 12. Tandem never uses the VMX wait-for-SIPI activity state
+ * (PLATFORM.md: Bochs 2.7 mishandles it); the vCPU just does not enter.
+ * An INIT to the BSP is a machine reset: the VM reboots.
+ */
+static int init_sipi(struct vcpu *v)
+{
+	struct vcpu_lapic_signals s;
+
+	vcpu_lapic_signals(v, &s);
+	if (s.nmi)
+		v->nmi = true;
+	if (s.init) {
+		if (v->id == 0) {
+			vcpu_log(v, "INIT to the boot vCPU: resetting the VM");
+			return -VM_STOP_REBOOT;
+		}
+		v->wait_sipi = true;
+		v->nmi = false;
+		halted_for_good(v, false);
+	}
+	if (v->wait_sipi && s.sipi >= 0) {
+		const struct vcpu_start st = {.mode = VCPU_MODE_REAL,
+		                              .rip = (uint64_t)s.sipi << 12};
+
+		vmx_vcpu_reset(v, &st);
+		v->wait_sipi = false;
+		log_info("%s: vCPU %u: STARTUP at %#lx", v->vm->name, v->id, st.rip);
+	}
+	return 0;
+}
+
 static int entry_failed(struct vcpu *v, int rc)
 {
 	if (rc == 1) {
@@ -184,21 +250,24 @@ static int run_once(struct vcpu *v)
 	}
 	if (v->pending & (PEND_TIMER | PEND_IRQ))
 		__atomic_fetch_and(&v->pending, ~(PEND_TIMER | PEND_IRQ), __ATOMIC_SEQ_CST);
-	check_vtimer(v);
-	deliver_events(v);
-	if (v->halted) {
-		/*
-		 * Only an NMI, INIT or SMI ends HLT with RFLAGS.IF clear, and Tandem sends
-		 * none yet: the vCPU is down for good (as Xen treats it), so stop the VM
-		 * instead of parking this pCPU forever.
-		 */
-		if (!(vmcs_readnat(VMCS_GUEST_RFLAGS) & RFLAGS_IF)) {
-			vcpu_log(v, "HLT with interrupts disabled: the vCPU can never run again");
-			return -VM_STOP_HALTED;
-		}
+	if (v->lapic) {
+		rc = init_sipi(v);
+		if (rc)
+			return rc;
+	}
+	if (v->wait_sipi) {
 		wait_while_halted(v);
 		return 0;
 	}
+	check_vtimer(v);
+	deliver_events(v);
+	if (v->halted) {
+		if (!(vmcs_readnat(VMCS_GUEST_RFLAGS) & RFLAGS_IF) && halted_for_good(v, true))
+			return -VM_STOP_HALTED;
+		wait_while_halted(v);
+		return 0;
+	}
+	halted_for_good(v, false);
 
 	/* Bochs 2.7 sets blocking-by-SMI after some exits and then fails the entry (PLATFORM.md). */
 	if (vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY) & VMX_INTR_BLOCK_SMI)

@@ -10,6 +10,7 @@
 #include <x86/vmcs_fields.h>
 #include <x86/vmcs_setup.h>
 #include <x86/vmx.h>
+#include <x86/vmx_ctls.h>
 #include <x86/vmx_vm.h>
 
 static uint64_t gmem_alloc(void *ctx, size_t n, size_t align)
@@ -93,12 +94,12 @@ void vmx_vm_destroy(struct vm *vm)
 		gmem_destroy(&vm->mem);
 }
 
-struct vcpu *vmx_vcpu_create(struct vm *vm, const struct vcpu_start *st)
+struct vcpu *vmx_vcpu_create(struct vm *vm, unsigned int id, const struct vcpu_start *st)
 {
 	struct vcpu *v;
 	int vpid;
 
-	if (vm->nvcpus >= VM_MAX_VCPUS || vmx_cpu_on() != 0)
+	if (id >= VM_MAX_VCPUS || vm->vcpu[id] || vmx_cpu_on() != 0)
 		return NULL;
 	v = kzalloc(sizeof(*v));
 	vpid = vpid_alloc();
@@ -118,7 +119,7 @@ struct vcpu *vmx_vcpu_create(struct vm *vm, const struct vcpu_start *st)
 	memset((void *)v->vmcs_pa, 0, FRAME_SIZE);
 	*(uint32_t *)v->vmcs_pa = vmx_caps()->vmcs_revision; /* SDM 24.2: revision first */
 	v->vm = vm;
-	v->id = vm->nvcpus;
+	v->id = id;
 	v->vpid = (uint16_t)vpid;
 	v->pcpu = this_cpu()->id;
 	v->irq_pending = -1;
@@ -139,12 +140,41 @@ struct vcpu *vmx_vcpu_create(struct vm *vm, const struct vcpu_start *st)
 	vmcs_setup_controls(v, st->mode, vm->arch->eptp);
 	vmcs_setup_host();
 	vmcs_setup_guest(st);
-	vm->vcpu[vm->nvcpus++] = v;
+	unsigned long f = spin_lock_irqsave(&vm->lock);
+	vm->vcpu[id] = v;
+	if (id >= vm->nvcpus)
+		vm->nvcpus = id + 1;
+	spin_unlock_irqrestore(&vm->lock, f);
 	return v;
+}
+
+void vmx_vcpu_reset(struct vcpu *v, const struct vcpu_start *st)
+{
+	uint32_t entry = vmcs_read32(VMCS_ENTRY_CTLS) & ~VMX_ENTRYCTL(IA32E_GUEST);
+
+	/* SDM Vol. 3A 9.1.1 (Table 9-1): after INIT the GPRs are 0 but EDX, the CPU signature. */
+	memset(&v->regs, 0, sizeof(v->regs));
+	v->regs.gpr[REG_RDX] = cpuid(1, 0).eax;
+	v->regs.gpr[REG_RSI] = st->rsi;
+	v->xcr0 = 1;
+	v->mtrr_def_type = 0xc06;
+	v->halted = false;
+	v->inject.valid = false;
+	v->irq_pending = -1;
+	v->lapic_deadline = 0;
+	if (st->mode == VCPU_MODE_LONG64)
+		entry |= VMX_ENTRYCTL(IA32E_GUEST);
+	vmcs_write32(VMCS_ENTRY_CTLS, entry);
+	vmcs_write32(VMCS_ENTRY_INTR_INFO, 0);
+	vmcs_setup_guest(st);
 }
 
 void vmx_vcpu_destroy(struct vcpu *v)
 {
+	unsigned long f = spin_lock_irqsave(&v->vm->lock);
+
+	v->vm->vcpu[v->id] = NULL;
+	spin_unlock_irqrestore(&v->vm->lock, f);
 	vmclear(v->vmcs_pa);
 	if (this_cpu()->vcpu == v)
 		this_cpu()->vcpu = NULL;

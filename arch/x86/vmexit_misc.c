@@ -12,6 +12,8 @@ int vmexit_hlt(struct vcpu *v, struct vmexit *e)
 {
 	vcpu_skip_insn(v, e);
 	v->halted = true;
+	if (v->vm->on_idle)
+		v->vm->on_idle(v->vm);
 	return 0;
 }
 

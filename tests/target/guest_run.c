@@ -97,7 +97,7 @@ static void run(void *arg)
 	g->error = load(g, &cr3);
 	const struct vcpu_start st = {
 	    .mode = g->mode, .rip = GUEST_LOAD_GPA, .rsp = stack, .cr3 = cr3, .gdt = GUEST_GDT_GPA};
-	v = g->error ? NULL : vmx_vcpu_create(&g->vm, &st);
+	v = g->error ? NULL : vmx_vcpu_create(&g->vm, 0, &st);
 	if (!v) {
 		g->error = g->error ? g->error : -ERR_NOMEM;
 		vmx_vm_destroy(&g->vm);

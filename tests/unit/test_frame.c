@@ -9,16 +9,6 @@
 
 #include "unit.h"
 
-/* include/spinlock.h's irqsave hooks; the host has no interrupts. */
-unsigned long arch_irq_save(void)
-{
-	return 0;
-}
-
-void arch_irq_restore(unsigned long flags)
-{
-}
-
 #define FAKE_BASE 0x100000ull
 #define FAKE_SIZE (64ull << 20)
 #define MiB       (1ull << 20)

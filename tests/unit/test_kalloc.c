@@ -11,16 +11,6 @@
 
 #include "unit.h"
 
-/* include/spinlock.h's irqsave hooks; the host has no interrupts. */
-unsigned long arch_irq_save(void)
-{
-	return 0;
-}
-
-void arch_irq_restore(unsigned long flags)
-{
-}
-
 #define PAGE KALLOC_PAGE_SIZE
 
 static struct {

@@ -45,6 +45,7 @@ enum exc_vector {
 
 /* Host interrupt vectors Tandem uses. Higher vector = higher priority class. */
 enum irq_vector {
+	VEC_CONSOLE = 0x40, /* the serial console's receive interrupt (boot CPU) */
 	VEC_TIMER = 0xec,
 	VEC_CALL = 0xf0, /* run-function IPI */
 	VEC_SPURIOUS = 0xff,

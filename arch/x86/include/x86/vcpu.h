@@ -97,8 +97,11 @@ struct vcpu {
 	unsigned int pcpu; /* where its VMCS lives */
 	uint64_t vmcs_pa;
 	uint16_t vpid;
-	bool launched; /* VMLAUNCH done on this VMCS: VMRESUME next */
-	bool halted;   /* in HLT, waiting for an event */
+	bool launched;  /* VMLAUNCH done on this VMCS: VMRESUME next */
+	bool halted;    /* in HLT, waiting for an event */
+	bool wait_sipi; /* after INIT (an AP from power-on): runs only once a STARTUP comes */
+	bool nmi;       /* an NMI waits for the guest to be able to take it */
+	bool parked;    /* halted with interrupts disabled (counted in vm->parked_vcpus) */
 	volatile uint32_t pending;
 
 	struct vcpu_event inject; /* the event for the next entry */

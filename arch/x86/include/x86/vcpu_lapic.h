@@ -23,6 +23,16 @@ void vcpu_lapic_timer(struct vcpu *v);
 int vcpu_lapic_pending(struct vcpu *v);
 void vcpu_lapic_ack(struct vcpu *v, uint8_t vector);
 
+/* INIT, STARTUP and NMI messages the vLAPIC took since the last look. */
+struct vcpu_lapic_signals {
+	bool init; /* an INIT arrived: the vLAPIC is already reset (SDM 10.4.7.3) */
+	int sipi;  /* the last STARTUP's vector, -1: none */
+	bool nmi;
+};
+
+/* Takes (and clears) the pending INIT/STARTUP/NMI of v's vLAPIC. */
+void vcpu_lapic_signals(struct vcpu *v, struct vcpu_lapic_signals *s);
+
 /* MSR exits: true when msr belongs to the vLAPIC (then *ok says whether it was legal). */
 bool vcpu_lapic_rdmsr(struct vcpu *v, uint32_t msr, uint64_t *val, bool *ok);
 bool vcpu_lapic_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val, bool *ok);

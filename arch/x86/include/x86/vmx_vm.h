@@ -22,10 +22,19 @@ int vmx_vm_create(struct vm *vm, const char *name, uint64_t mem_size);
 void vmx_vm_destroy(struct vm *vm);
 
 /*
- * A vCPU whose VMCS is created and made current on the calling CPU, which
- * is then the only CPU that may run it. Returns NULL on failure (logged).
+ * vCPU id of vm (its APIC ID), whose VMCS is created and made current on
+ * the calling CPU, which is then the only CPU that may run it. The vCPUs of
+ * one VM may be created concurrently on their CPUs. Returns NULL on failure
+ * (logged), or when id is taken or not below VM_MAX_VCPUS.
  */
-struct vcpu *vmx_vcpu_create(struct vm *vm, const struct vcpu_start *st);
+struct vcpu *vmx_vcpu_create(struct vm *vm, unsigned int id, const struct vcpu_start *st);
+
+/*
+ * Puts the current vCPU back into a just-started state (INIT then SIPI, or
+ * a fresh start): registers as after INIT, guest state from st. Runs on the
+ * vCPU's CPU with its VMCS current.
+ */
+void vmx_vcpu_reset(struct vcpu *v, const struct vcpu_start *st);
 
 /* VMCLEARs and frees the vCPU, on the CPU that runs it. */
 void vmx_vcpu_destroy(struct vcpu *v);
