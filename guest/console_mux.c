@@ -56,6 +56,19 @@ void console_mux_flush(struct console_mux *m, struct console_sink *s)
 		print_line(m, s->name, s->line, s->len);
 		s->len = 0;
 	}
+	s->idle_len = 0;
+}
+
+void console_mux_idle(struct console_mux *m, struct console_sink *s, uint64_t now_ns)
+{
+	if (!s->len)
+		return;
+	if (s->len != s->idle_len) {
+		s->idle_len = s->len;
+		s->idle_since = now_ns;
+	} else if (now_ns - s->idle_since >= CONSOLE_IDLE_NS) {
+		console_mux_flush(m, s);
+	}
 }
 
 void console_mux_out(struct console_mux *m, struct console_sink *s, uint8_t byte)
@@ -65,6 +78,7 @@ void console_mux_out(struct console_mux *m, struct console_sink *s, uint8_t byte
 	if (byte == '\n') {
 		print_line(m, s->name, s->line, s->len);
 		s->len = 0;
+		s->idle_len = 0;
 		return;
 	}
 	/* Control bytes (escape sequences) would reach the user's terminal raw: show them as '?'. */

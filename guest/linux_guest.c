@@ -93,10 +93,19 @@ static void console_input(void *ctx, uint8_t byte)
 	spin_unlock_irqrestore(&g->uart_lock, f);
 }
 
-/* The guest went idle (HLT): show a pending partial line, such as a shell prompt. */
+/* A vCPU went idle (HLT): show a partial line left alone a while, such as a shell prompt. */
 static void guest_idle(struct vm *vm)
 {
 	struct linux_guest *g = vm->priv;
+	unsigned long f = spin_lock_irqsave(&g->uart_lock);
+
+	console_mux_idle(&consoles, &g->console, arch_time_ns());
+	spin_unlock_irqrestore(&g->uart_lock, f);
+}
+
+/* The guest stopped: print what is left of its last line. */
+static void console_drain(struct linux_guest *g)
+{
 	unsigned long f = spin_lock_irqsave(&g->uart_lock);
 
 	console_mux_flush(&consoles, &g->console);
@@ -187,6 +196,25 @@ static bool kbc_read(void *ctx, uint64_t port, unsigned int size, uint64_t *val)
 	return true;
 }
 
+/* The statistics mark port (hw/tandem_abi.h): exits since the last mark, per vCPU. */
+static bool mark_write(void *ctx, uint64_t port, unsigned int size, uint64_t val)
+{
+	struct linux_guest *g = ctx;
+	unsigned long f = spin_lock_irqsave(&g->vm.lock);
+
+	for (unsigned int i = 0; i < g->vm.nvcpus; i++)
+		if (g->vm.vcpu[i])
+			vcpu_stats_mark(g->vm.vcpu[i], (uint8_t)val);
+	spin_unlock_irqrestore(&g->vm.lock, f);
+	return true;
+}
+
+static bool mark_read(void *ctx, uint64_t port, unsigned int size, uint64_t *val)
+{
+	*val = 0;
+	return true;
+}
+
 static int add_devices(struct linux_guest *g, const struct guest_acpi_cfg *acfg)
 {
 	const struct vm_device devs[] = {
@@ -196,6 +224,7 @@ static int add_devices(struct linux_guest *g, const struct guest_acpi_cfg *acfg)
 	    {"pm-tmr", false, acfg->pm_tmr_port, 4, pm_read_port, pm_write_port, g},
 	    {"reset", false, acfg->reset_port, 1, pm_read_port, pm_write_port, g},
 	    {"kbc", false, KBC_CMD_PORT, 1, kbc_read, kbc_write, g},
+	    {"stats-mark", false, TANDEM_MARK_PORT, 1, mark_read, mark_write, g},
 	};
 	int err = 0;
 	unsigned long f = spin_lock_irqsave(&g->uart_lock);
@@ -370,7 +399,7 @@ static enum vm_stop boot_once(struct linux_guest *g)
 	vcpu_thread(g, 0);
 	wait_for(&g->destroyed, g->cfg.vcpus);
 	why = g->vm.stop_reason;
-	guest_idle(&g->vm);
+	console_drain(g);
 	log_info("%s: stopped after %lu ms: %s", g->cfg.name, (arch_time_ns() - t0) / 1000000,
 	         vm_stop_name(why));
 out_vm:

@@ -2,7 +2,8 @@
  * The guest consoles on Tandem's one serial line. Output: each guest's
  * bytes are collected into lines and printed as "NAME| line", so guests
  * never interleave inside a line; a partial line (a shell prompt) is
- * printed when its guest goes idle. Input: every byte typed goes to one
+ * printed once its guest has been idle with it for CONSOLE_IDLE_NS (a
+ * guest that writes a line in pieces from several vCPUs is not split). Input: every byte typed goes to one
  * guest, the focus, which starts at the first guest. An escape key picks
  * another:
  *
@@ -31,6 +32,7 @@
 #define CONSOLE_MUX_MAX  16
 #define CONSOLE_LINE_MAX 200
 #define CONSOLE_ESCAPE   0x14 /* Ctrl-T */
+#define CONSOLE_IDLE_NS  50000000ull
 
 struct console_sink {
 	/* Set by the owner before console_mux_add. */
@@ -41,6 +43,8 @@ struct console_sink {
 	/* The output line being collected (see the locking note above). */
 	char line[CONSOLE_LINE_MAX + 1];
 	unsigned int len;
+	unsigned int idle_len; /* len when the guest was first seen idle with it */
+	uint64_t idle_since;
 };
 
 struct console_mux {
@@ -62,8 +66,11 @@ void console_mux_remove(struct console_mux *m, struct console_sink *s);
 /* A byte the guest wrote to its console. */
 void console_mux_out(struct console_mux *m, struct console_sink *s, uint8_t byte);
 
-/* Prints s's partial line, if any (its guest went idle, or stopped). */
+/* Prints s's partial line, if any (its guest stopped). */
 void console_mux_flush(struct console_mux *m, struct console_sink *s);
+
+/* s's guest is idle (HLT) at now_ns: prints a partial line idle for CONSOLE_IDLE_NS. */
+void console_mux_idle(struct console_mux *m, struct console_sink *s, uint64_t now_ns);
 
 /* A byte typed on Tandem's console. */
 void console_mux_in(struct console_mux *m, uint8_t byte);

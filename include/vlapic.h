@@ -85,6 +85,11 @@ struct vlapic {
 	uint64_t tsc_deadline;   /* IA32_TSC_DEADLINE, 0 = disarmed */
 	uint64_t armed;          /* what arm_timer was last told, 0 = nothing */
 
+	/* Virtual-interrupt delivery (irq/vlapic_page.c): the page is the CPU's copy while the vCPU runs. */
+	bool page_mode; /* exported to a virtual-APIC page before each entry */
+	uint32_t pir
+	    [8]; /* vectors accepted since the last export (software posted-interrupt requests) */
+
 	bool in_error;           /* delivering the error LVT: no recursion */
 	unsigned int log_budget; /* guest-misbehaviour log lines left */
 };
@@ -177,5 +182,33 @@ void vlapic_timer_expired(struct vlapic *vl);
  * 10.4.3). Returns true when it made something pending.
  */
 bool vlapic_lint(struct vlapic *vl, int pin);
+
+/*
+ * Virtual-interrupt delivery (SDM Vol. 3A 29.1-29.2): while the vCPU runs,
+ * the CPU keeps TPR, PPR, ISR and IRR in a 4 KiB virtual-APIC page (each
+ * register at its MMIO offset, index << 4) and delivers and retires
+ * interrupts itself. The owner exports this vLAPIC into the page before
+ * each VM entry and imports it back after each exit, so everything else in
+ * the vLAPIC (emulated register accesses, routing, the timer) keeps using
+ * struct vlapic. Interrupts accepted while the page is out are kept in pir
+ * and merged on import: a vector the CPU delivered meanwhile is pending
+ * again, as on hardware. vlapic_set_page_mode turns this on (from the next
+ * export) or off.
+ */
+struct vlapic_page_sync {
+	uint32_t irr[8];      /* the IRR the page was given */
+	uint8_t rvi, svi;     /* guest interrupt status: highest IRR and ISR vectors (0: none) */
+	uint64_t eoi_exit[4]; /* vectors whose EOI must exit (level-triggered: TMR) */
+};
+
+void vlapic_set_page_mode(struct vlapic *vl, bool on);
+void vlapic_page_export(struct vlapic *vl, uint32_t *page, struct vlapic_page_sync *s);
+void vlapic_page_import(struct vlapic *vl, const uint32_t *page, const struct vlapic_page_sync *s);
+
+/*
+ * An EOI-induced exit (SDM 29.1.4): the CPU already retired vector from the
+ * page's ISR (imported by now); a level-triggered one goes on to the IOAPICs.
+ */
+void vlapic_virtual_eoi(struct vlapic *vl, uint8_t vector);
 
 #endif

@@ -123,6 +123,13 @@ static bool set_irr(struct vlapic *vl, uint8_t vector, bool level)
 		vlapic_set(vl->tmr, vector);
 	else
 		vlapic_clear(vl->tmr, vector);
+	if (vl->page_mode) {
+		/* The page's IRR may already have moved this vector to ISR: post it (vlapic_page.c). */
+		vlapic_set(vl->pir, vector);
+		vlapic_set(vl->irr, vector);
+		vlapic_kick(vl);
+		return true;
+	}
 	if (vlapic_test(vl->irr, vector))
 		return false; /* already pending: the two coalesce */
 	vlapic_set(vl->irr, vector);

@@ -49,7 +49,7 @@ if [ ! -s "$C/initrd.gz" ] || [ "$top/tests/linux/init" -nt "$C/initrd.gz" ]; th
 	mkdir -p "$root/bin" "$root/proc" "$root/sys" "$root/dev"
 	cp "$bb" "$root/bin/busybox"
 	for app in sh mount echo cat seq awk sed poweroff reboot sleep uname dmesg grep head cut sha256sum \
-		setsid cttyhack ls ps top free; do
+		setsid cttyhack ls ps top free dd printf timeout; do
 		ln -s busybox "$root/bin/$app"
 	done
 	cp "$top/tests/linux/init" "$root/init"

@@ -34,7 +34,9 @@
 #define L7_ECX_OSPKE          BIT(4)
 #define L7_EDX_SPEC_MSRS      0xfc000000u /* IBRS/IBPB, STIBP, L1D_FLUSH, ARCH_CAP, CORE_CAP, SSBD */
 /* Leaf 0xD subleaf 1. */
+#define LD1_EAX_XSAVEC        BIT(1)
 #define LD1_EAX_XSAVES        BIT(3)
+#define LD_ECX_ALIGN64        BIT(1) /* subleaf i >= 2: compacted offset 64-byte aligned */
 /* Leaf 0x80000007. */
 #define L87_EDX_INVARIANT_TSC BIT(8)
 #define TOPO_LEVEL_SMT        1u /* leaf 0xB ECX 15:8 level types */
@@ -71,10 +73,36 @@ static uint32_t xsave_size(const struct cpuid_policy *p, uint64_t xcr0)
 	return size;
 }
 
+/*
+ * The compacted-format size for xcr0, what XSAVEC writes (SDM Vol. 1 13.4.3):
+ * components follow the legacy area and header in bit order, each aligned
+ * to 64 bytes when its subleaf's ECX bit 1 says so.
+ */
+static uint32_t xsave_size_compacted(const struct cpuid_policy *p, uint64_t xcr0)
+{
+	uint32_t size = XSAVE_LEGACY;
+
+	for (uint32_t i = 2; i < 63; i++) {
+		if (!(xcr0 & (1ull << i)))
+			continue;
+		struct cpuid_regs c = p->host(0xd, i);
+
+		if (c.ecx & LD_ECX_ALIGN64)
+			size = (size + 63) & ~63u;
+		size += c.eax;
+	}
+	return size;
+}
+
 static void hypervisor_leaf(const struct cpuid_policy *p, uint32_t leaf, struct cpuid_regs *r)
 {
 	*r = (struct cpuid_regs){0, 0, 0, 0};
-	if (leaf == TANDEM_CPUID_BASE)
+	if (p->kvm_compat && leaf == KVM_CPUID_SIGNATURE)
+		*r = (struct cpuid_regs){KVM_CPUID_FEATURES, KVM_CPUID_SIG_EBX, KVM_CPUID_SIG_ECX,
+		                         KVM_CPUID_SIG_EDX};
+	else if (p->kvm_compat && leaf == KVM_CPUID_FEATURES)
+		r->eax = p->kvm_features;
+	else if (leaf == TANDEM_CPUID_BASE)
 		*r = (struct cpuid_regs){TIMING_LEAF, TANDEM_CPUID_SIG_EBX, TANDEM_CPUID_SIG_ECX,
 		                         TANDEM_CPUID_SIG_EDX};
 	else if (leaf == TANDEM_CPUID_BASE + 1)
@@ -165,8 +193,14 @@ struct cpuid_regs cpuid_policy(const struct cpuid_policy *p, uint32_t leaf, uint
 			r.ebx = xsave_size(p, p->guest_xcr0);
 			r.ecx = xsave_size(p, ok);
 		} else if (sub == 1) {
+			/*
+			 * EBX is the compacted size for XCR0 | IA32_XSS (XSS is 0: no XSAVES).
+			 * Linux sizes its buffers from it once XSAVEC is there and checks it
+			 * against the components (6.1 fpu/xstate.c); the standard size here
+			 * makes it turn XSAVE off altogether.
+			 */
 			r.eax &= ~LD1_EAX_XSAVES; /* no IA32_XSS for guests */
-			r.ebx = xsave_size(p, p->guest_xcr0);
+			r.ebx = r.eax & LD1_EAX_XSAVEC ? xsave_size_compacted(p, p->guest_xcr0) : 0;
 			r.ecx = r.edx = 0;
 		} else if (sub < 63 && !(cpuid_guest_xcr0_mask(p) & (1ull << sub))) {
 			r = (struct cpuid_regs){0, 0, 0, 0};

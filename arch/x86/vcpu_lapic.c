@@ -13,6 +13,7 @@
 #include <x86/percpu.h>
 #include <x86/cpu.h>
 #include <x86/tsc.h>
+#include <x86/vcpu_apicv.h>
 #include <x86/vcpu_lapic.h>
 
 #define X2APIC_MSR_FIRST 0x800u
@@ -68,6 +69,11 @@ int vcpu_lapic_create(struct vcpu *v)
 		return -ERR_NOMEM;
 	vlapic_init(vl, v->id, v->id == 0, tsc_hz(), tsc_hz(), &lapic_ops, v);
 	v->lapic = vl;
+	if (apicv_usable() && vcpu_apicv_init(v) != 0) {
+		kfree(vl);
+		v->lapic = NULL;
+		return -ERR_NOMEM;
+	}
 	v->vm->irq->kick = route_kick;
 	irq_route_add_lapic(v->vm, v->id, vl);
 	return 0;
@@ -75,6 +81,7 @@ int vcpu_lapic_create(struct vcpu *v)
 
 void vcpu_lapic_destroy(struct vcpu *v)
 {
+	vcpu_apicv_fini(v);
 	kfree(v->lapic);
 	v->lapic = NULL;
 }

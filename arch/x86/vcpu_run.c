@@ -12,6 +12,7 @@
 #include <x86/percpu.h>
 #include <x86/timer.h>
 #include <x86/tsc.h>
+#include <x86/vcpu_apicv.h>
 #include <x86/vcpu_lapic.h>
 #include <x86/vmcs_fields.h>
 #include <x86/vmexit.h>
@@ -79,6 +80,12 @@ static void deliver_events(struct vcpu *v)
 			return;
 		}
 		/* Blocked: try again after the next exit (there is no NMI-window exit here). */
+	}
+	if (v->apic_page) {
+		/* The CPU delivers at entry once RFLAGS.IF allows (SDM 29.2.1): only wake from HLT. */
+		if (v->halted && can_take_irq() && vcpu_lapic_pending(v) >= 0)
+			v->halted = false;
+		return;
 	}
 	if (v->lapic) {
 		int vec = vcpu_lapic_pending(v);
@@ -290,12 +297,16 @@ static int run_once(struct vcpu *v)
 	}
 
 	arm_host_timer(v);
+	if (v->apic_page)
+		vcpu_apicv_enter(v);
 	v->entry_tsc = rdtsc();
 	if (v->entries)
 		v->exit_cycles[v->last_reason] += v->entry_tsc - v->exit_tsc;
 	v->entries++;
 	rc = vmx_enter(&v->regs, v->launched);
 	v->exit_tsc = rdtsc();
+	if (v->apic_page)
+		vcpu_apicv_exit(v);
 	if (rc)
 		return entry_failed(v, rc);
 	v->launched = true;

@@ -81,7 +81,7 @@ void vmx_vm_destroy(struct vm *vm)
 	if (vm->arch) {
 		/*
 		 * Cached translations are tagged by the EPT root: flush them before the
-		 * frame can serve another VM. Today's VMs run on the destroying CPU.
+		 * frame can serve another VM (each vCPU flushed its own CPU already).
 		 */
 		if (vm->arch->ept.pml4) {
 			invept_single(vm->arch->eptp);
@@ -175,6 +175,11 @@ void vmx_vcpu_destroy(struct vcpu *v)
 
 	v->vm->vcpu[v->id] = NULL;
 	spin_unlock_irqrestore(&v->vm->lock, f);
+	/*
+	 * This CPU caches the VM's translations tagged by its EPT root, which the
+	 * next VM may get again: drop them here, on every CPU that ran the VM.
+	 */
+	invept_single(v->vm->arch->eptp);
 	vmclear(v->vmcs_pa);
 	if (this_cpu()->vcpu == v)
 		this_cpu()->vcpu = NULL;

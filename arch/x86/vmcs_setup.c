@@ -1,4 +1,5 @@
 #include <errcode.h>
+#include <hw/apic.h>
 #include <frame.h>
 #include <string.h>
 #include <x86/cpu.h>
@@ -22,7 +23,7 @@
 
 #define PAT_POWER_ON 0x0007040600070406ull /* SDM Vol. 3A 11.12.4 */
 
-static uint64_t msr_bitmap_pa, io_bitmap_pa[2];
+static uint64_t msr_bitmap_pa, msr_bitmap_apicv_pa, io_bitmap_pa[2];
 
 /* MSRs a guest reads and writes without an exit: its own segment bases and syscall state. */
 static const uint32_t msr_passthrough[] = {
@@ -32,21 +33,60 @@ static const uint32_t msr_passthrough[] = {
 };
 
 /* SDM 24.6.9: read-low, read-high, write-low, write-high quarters of one page. */
-static void msr_bitmap_allow(uint8_t *bm, uint32_t msr)
+/* SDM Vol. 3C 24.6.9: read bitmaps for low and high MSRs, then the write bitmaps 2 KiB on. */
+static void msr_bitmap_allow_one(uint8_t *bm, uint32_t msr, bool write)
 {
-	unsigned int base = msr >= 0xc0000000u ? 1024 : 0;
+	unsigned int base = (msr >= 0xc0000000u ? 1024 : 0) + (write ? 2048 : 0);
 	uint32_t bit = msr & 0x1fff;
 
 	bm[base + bit / 8] &= (uint8_t) ~(1u << (bit % 8));
-	bm[base + 2048 + bit / 8] &= (uint8_t) ~(1u << (bit % 8));
+}
+
+static void msr_bitmap_allow(uint8_t *bm, uint32_t msr)
+{
+	msr_bitmap_allow_one(bm, msr, false);
+	msr_bitmap_allow_one(bm, msr, true);
+}
+
+/*
+ * With virtual-interrupt delivery (vcpu_apicv.c) the CPU answers reads of
+ * the x2APIC registers kept in the virtual-APIC page and virtualizes writes
+ * of TPR, EOI and SELF_IPI (SDM Vol. 3C 29.5); every other x2APIC access
+ * still exits to the vLAPIC.
+ */
+static void msr_bitmap_allow_apicv(uint8_t *bm)
+{
+	static const uint8_t reads[] = {APIC_TPR, APIC_PPR};
+	static const uint8_t writes[] = {APIC_TPR, APIC_EOI, APIC_SELF_IPI};
+
+	for (unsigned int i = 0; i < ARRAY_SIZE(reads); i++)
+		msr_bitmap_allow_one(bm, apic_msr(reads[i]), false);
+	for (unsigned int i = 0; i < 8; i++) {
+		msr_bitmap_allow_one(bm, apic_msr(APIC_ISR0 + i), false);
+		msr_bitmap_allow_one(bm, apic_msr(APIC_TMR0 + i), false);
+		msr_bitmap_allow_one(bm, apic_msr(APIC_IRR0 + i), false);
+	}
+	for (unsigned int i = 0; i < ARRAY_SIZE(writes); i++)
+		msr_bitmap_allow_one(bm, apic_msr(writes[i]), true);
+}
+
+uint64_t vmcs_msr_bitmap(void)
+{
+	return msr_bitmap_pa;
+}
+
+uint64_t vmcs_msr_bitmap_apicv(void)
+{
+	return msr_bitmap_apicv_pa;
 }
 
 int vmcs_policy_init(void)
 {
 	msr_bitmap_pa = frame_alloc(&frames);
+	msr_bitmap_apicv_pa = frame_alloc(&frames);
 	io_bitmap_pa[0] = frame_alloc(&frames);
 	io_bitmap_pa[1] = frame_alloc(&frames);
-	if (!msr_bitmap_pa || !io_bitmap_pa[0] || !io_bitmap_pa[1])
+	if (!msr_bitmap_pa || !msr_bitmap_apicv_pa || !io_bitmap_pa[0] || !io_bitmap_pa[1])
 		return -ERR_NOMEM;
 	/* Everything exits unless listed: an allow-list, as for any guest-visible state. */
 	memset((void *)msr_bitmap_pa, 0xff, FRAME_SIZE);
@@ -54,6 +94,8 @@ int vmcs_policy_init(void)
 	memset((void *)io_bitmap_pa[1], 0xff, FRAME_SIZE);
 	for (unsigned int i = 0; i < ARRAY_SIZE(msr_passthrough); i++)
 		msr_bitmap_allow((uint8_t *)msr_bitmap_pa, msr_passthrough[i]);
+	memcpy((void *)msr_bitmap_apicv_pa, (void *)msr_bitmap_pa, FRAME_SIZE);
+	msr_bitmap_allow_apicv((uint8_t *)msr_bitmap_apicv_pa);
 	return 0;
 }
 

@@ -1,4 +1,5 @@
 /* CPUID exits: the vCPU's state fed to the pure policy (cpuid_policy.h). */
+#include <cmdline.h>
 #include <vm.h>
 #include <x86/cpuid_policy.h>
 #include <x86/tsc.h>
@@ -6,6 +7,10 @@
 #include <x86/vmcs_fields.h>
 #include <x86/vmexit.h>
 #include <x86/vmx_ctls.h>
+
+static bool opt_kvm_leaves = true;
+BOOT_OPTION_BOOL("kvm_leaves", opt_kvm_leaves,
+                 "show guests with a vLAPIC the KVM CPUID signature (Linux then uses x2APIC)");
 
 static struct cpuid_regs host_cpuid(uint32_t leaf, uint32_t sub)
 {
@@ -26,7 +31,8 @@ void vcpu_cpuid_policy(struct vcpu *v, struct cpuid_policy *p)
 	                           .invpcid = proc2 & VMX_PROC2(INVPCID),
 	                           .rdtscp = proc2 & VMX_PROC2(RDTSCP),
 	                           .x2apic = v->lapic != NULL,
-	                           .tsc_deadline = v->lapic != NULL};
+	                           .tsc_deadline = v->lapic != NULL,
+	                           .kvm_compat = opt_kvm_leaves && v->lapic != NULL};
 }
 
 int vmexit_cpuid(struct vcpu *v, struct vmexit *e)

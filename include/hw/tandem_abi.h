@@ -24,6 +24,25 @@
 #define TANDEM_CPUID_SIG_ECX 0x79486d65u /* "emHy" */
 #define TANDEM_CPUID_SIG_EDX 0x76726570u /* "perv" */
 
+/*
+ * The KVM-compatible block (Linux Documentation/virt/kvm/x86/cpuid.rst): the
+ * "KVMKVMKVM\0\0\0" signature and a feature leaf. Stock Linux then runs its
+ * KVM guest code: x2APIC without interrupt remapping, and the paravirtual
+ * features Tandem offers (none yet).
+ */
+#define KVM_CPUID_SIGNATURE 0x40000000u
+#define KVM_CPUID_FEATURES  0x40000001u
+#define KVM_CPUID_SIG_EBX   0x4b4d564bu /* "KVMK" */
+#define KVM_CPUID_SIG_ECX   0x564b4d56u /* "VMKV" */
+#define KVM_CPUID_SIG_EDX   0x0000004du /* "M\0\0\0" */
+
+/*
+ * The statistics mark port of Linux guests: a byte written here makes
+ * Tandem print, per vCPU, the exits by reason since the previous mark and
+ * their rate. A guest script reaches it through /dev/port (offset 0x4f0).
+ */
+#define TANDEM_MARK_PORT 0x4f0
+
 enum tandem_hypercall {
 	TANDEM_HC_UCALL = 0x54440001, /* RDI = GPA of a struct ucall */
 	TANDEM_HC_TIMER_ONESHOT =

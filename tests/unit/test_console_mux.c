@@ -83,6 +83,28 @@ TEST(partial_line_printed_on_flush_only)
 	CHECK_STR(out, "a| / # \n");
 }
 
+TEST(partial_line_printed_after_idle_grace)
+{
+	setup();
+	emit(&ga, "/ # ");
+	console_mux_idle(&mux, &ga.sink, 1000);
+	console_mux_idle(&mux, &ga.sink, 1000 + CONSOLE_IDLE_NS - 1);
+	CHECK_EQ(out_len, 0);
+	console_mux_idle(&mux, &ga.sink, 1000 + CONSOLE_IDLE_NS);
+	CHECK_STR(out, "a| / # \n");
+}
+
+TEST(line_written_in_pieces_is_not_split_by_idle)
+{
+	setup();
+	emit(&ga, "CPUTIME");
+	console_mux_idle(&mux, &ga.sink, 0); /* another vCPU halts */
+	emit(&ga, ": cpu1");
+	console_mux_idle(&mux, &ga.sink, CONSOLE_IDLE_NS); /* grew since: the grace restarts */
+	emit(&ga, " busy=940\n");
+	CHECK_STR(out, "a| CPUTIME: cpu1 busy=940\n");
+}
+
 TEST(long_line_is_split)
 {
 	setup();

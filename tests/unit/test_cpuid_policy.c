@@ -357,8 +357,9 @@ TEST(leafd_subleaf1_no_xsaves)
 
 	/* XSAVEOPT, XSAVEC, XGETBV1 stay; XSAVES and the IA32_XSS bits go. */
 	CHECK_REGS(r, 0x7, 832, 0, 0);
+	/* EBX is the compacted size (576 + 256 + 64 + 512 + 1024), not the standard 2688. */
 	p.guest_xcr0 = 0xe7;
-	CHECK_EQ(cpuid_policy(&p, 0xd, 1).ebx, 2688);
+	CHECK_EQ(cpuid_policy(&p, 0xd, 1).ebx, 2432);
 }
 
 TEST(leafd_components_only_the_allowed_ones)
@@ -480,6 +481,28 @@ TEST(tandem_timing_leaf_in_khz)
 	CHECK_REGS(r, 2100000, 100000, 0, 0);
 	p.tsc_hz = 1234567890;
 	CHECK_EQ(cpuid_policy(&p, TIMING, 0).eax, 1234567);
+}
+
+TEST(kvm_signature_and_features_when_asked)
+{
+	struct cpuid_policy p = policy(0);
+
+	CHECK_REGS(cpuid_policy(&p, 0x40000000u, 0), 0, 0, 0, 0); /* off: nothing there */
+	p.kvm_compat = true;
+	p.kvm_features = 1u << 5;
+	struct cpuid_regs r = cpuid_policy(&p, 0x40000000u, 0);
+	char sig[13] = {0};
+
+	memcpy(sig, &r.ebx, 4);
+	memcpy(sig + 4, &r.ecx, 4);
+	memcpy(sig + 8, &r.edx, 4);
+	CHECK_EQ(r.eax, 0x40000001u);
+	CHECK(memcmp(sig, "KVMKVMKVM\0\0\0", 12) == 0);
+	CHECK_REGS(cpuid_policy(&p, 0x40000001u, 0), 1u << 5, 0, 0, 0);
+	CHECK_REGS(cpuid_policy(&p, 0x40000002u, 0), 0, 0, 0, 0);
+	/* Tandem's own block is still there, after it. */
+	CHECK_EQ(cpuid_policy(&p, 0x40000100u, 0).ebx, 0x646e6154u);
+	CHECK_EQ(host.hv_queries, 0);
 }
 
 TEST(hypervisor_range_ignores_subleaf_and_zeroes_the_rest)

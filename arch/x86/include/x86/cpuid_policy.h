@@ -22,10 +22,12 @@ struct cpuid_policy {
 	uint64_t tsc_hz, bus_hz; /* the guest's TSC and LAPIC timer clocks */
 	uint64_t guest_cr4;      /* as the guest sees it (shadow) */
 	uint64_t guest_xcr0;
-	bool invpcid;      /* "enable INVPCID" is set in the VMCS */
-	bool rdtscp;       /* "enable RDTSCP" is set */
-	bool x2apic;       /* the virtual LAPIC offers x2APIC mode */
-	bool tsc_deadline; /* ... and the TSC-deadline timer */
+	bool invpcid;          /* "enable INVPCID" is set in the VMCS */
+	bool rdtscp;           /* "enable RDTSCP" is set */
+	bool x2apic;           /* the virtual LAPIC offers x2APIC mode */
+	bool tsc_deadline;     /* ... and the TSC-deadline timer */
+	bool kvm_compat;       /* the KVM signature and feature leaves at 0x40000000 */
+	uint32_t kvm_features; /* leaf 0x40000001 EAX */
 };
 
 /* The guest's view of leaf/sub. */

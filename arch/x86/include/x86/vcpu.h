@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <vlapic.h>
 #include <x86/vmx_exit_reasons.h>
 
 enum gpr {
@@ -116,12 +117,18 @@ struct vcpu {
 	uint64_t exit_cycles[VMX_EXIT_REASON_MAX];
 	uint64_t entries;
 	uint64_t entry_tsc, exit_tsc;
+	uint64_t mark_exits[VMX_EXIT_REASON_MAX]; /* exits[] at the last statistics mark */
+	uint64_t mark_tsc;                        /* when it was taken, 0: never */
 	uint32_t last_reason;    /* whose handler the cycles up to the next entry belong to */
 	uint64_t cr8;            /* the guest's TPR until the virtual LAPIC owns it */
 	struct vlapic *lapic;    /* NULL: no virtual LAPIC (the test guests) */
 	uint64_t lapic_deadline; /* the vLAPIC timer's next expiry (TSC), 0: none */
 	uint64_t timer_armed_at; /* the host timer is armed for this TSC, 0: not armed */
 	uint64_t xcr0;           /* the guest's XCR0 (loaded into the CPU by XSETBV) */
+	/* APIC virtualization (vcpu_apicv.c); apic_page 0: off, the vLAPIC is fully emulated. */
+	uint64_t apic_page;
+	bool apicv_x2apic; /* "virtualize x2APIC mode" is set */
+	struct vlapic_page_sync apicv_sync;
 	uint64_t mtrr_def_type;
 };
 

@@ -11,6 +11,10 @@
 /* Builds the shared MSR and I/O bitmaps (intercept policy) once. */
 int vmcs_policy_init(void);
 
+/* The MSR bitmaps: everyone's, and for x2APIC-mode vCPUs with APIC virtualization. */
+uint64_t vmcs_msr_bitmap(void);
+uint64_t vmcs_msr_bitmap_apicv(void);
+
 /* Controls for v on the current VMCS; eptp from the VM's EPT. */
 void vmcs_setup_controls(struct vcpu *v, enum vcpu_mode mode, uint64_t eptp);
 

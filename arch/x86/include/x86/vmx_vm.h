@@ -45,4 +45,7 @@ void vcpu_run(struct vcpu *v);
 /* Prints exits by reason with the host cycles they took (only reasons seen). */
 void vcpu_print_stats(const struct vcpu *v);
 
+/* Prints v's exits by reason since its previous mark, with rates, and starts a new period. */
+void vcpu_stats_mark(struct vcpu *v, unsigned int mark);
+
 #endif
