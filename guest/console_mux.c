@@ -76,6 +76,8 @@ void console_mux_out(struct console_mux *m, struct console_sink *s, uint8_t byte
 	if (byte == '\r')
 		return;
 	if (byte == '\n') {
+		if (s->on_line)
+			s->on_line(s->ctx, s->line, s->len);
 		print_line(m, s->name, s->line, s->len);
 		s->len = 0;
 		s->idle_len = 0;

@@ -196,23 +196,30 @@ static bool kbc_read(void *ctx, uint64_t port, unsigned int size, uint64_t *val)
 	return true;
 }
 
-/* The statistics mark port (hw/tandem_abi.h): exits since the last mark, per vCPU. */
-static bool mark_write(void *ctx, uint64_t port, unsigned int size, uint64_t val)
+/*
+ * Statistics marks: a console line "TANDEM-MARK N" (N a number) makes Tandem
+ * print every vCPU's exits since the previous mark (vcpu_stats_mark). In-band,
+ * so that a stock guest's shell can take one; a guest that floods them only
+ * slows its own console.
+ */
+#define MARK_PREFIX "TANDEM-MARK "
+
+static void console_line(void *ctx, const char *text, size_t n)
 {
 	struct linux_guest *g = ctx;
-	unsigned long f = spin_lock_irqsave(&g->vm.lock);
+	size_t plen = sizeof(MARK_PREFIX) - 1;
+	unsigned int mark = 0;
+	unsigned long f;
 
+	if (n <= plen || memcmp(text, MARK_PREFIX, plen) != 0)
+		return;
+	for (size_t i = plen; i < n && text[i] >= '0' && text[i] <= '9' && mark < 100000; i++)
+		mark = mark * 10 + (unsigned int)(text[i] - '0');
+	f = spin_lock_irqsave(&g->vm.lock);
 	for (unsigned int i = 0; i < g->vm.nvcpus; i++)
 		if (g->vm.vcpu[i])
-			vcpu_stats_mark(g->vm.vcpu[i], (uint8_t)val);
+			vcpu_stats_mark(g->vm.vcpu[i], mark);
 	spin_unlock_irqrestore(&g->vm.lock, f);
-	return true;
-}
-
-static bool mark_read(void *ctx, uint64_t port, unsigned int size, uint64_t *val)
-{
-	*val = 0;
-	return true;
 }
 
 static int add_devices(struct linux_guest *g, const struct guest_acpi_cfg *acfg)
@@ -224,7 +231,6 @@ static int add_devices(struct linux_guest *g, const struct guest_acpi_cfg *acfg)
 	    {"pm-tmr", false, acfg->pm_tmr_port, 4, pm_read_port, pm_write_port, g},
 	    {"reset", false, acfg->reset_port, 1, pm_read_port, pm_write_port, g},
 	    {"kbc", false, KBC_CMD_PORT, 1, kbc_read, kbc_write, g},
-	    {"stats-mark", false, TANDEM_MARK_PORT, 1, mark_read, mark_write, g},
 	};
 	int err = 0;
 	unsigned long f = spin_lock_irqsave(&g->uart_lock);
@@ -519,8 +525,8 @@ unsigned int linux_guests_start(void)
 			kfree(g);
 			continue;
 		}
-		g->console =
-		    (struct console_sink){.name = g->cfg.name, .input = console_input, .ctx = g};
+		g->console = (struct console_sink){
+		    .name = g->cfg.name, .input = console_input, .on_line = console_line, .ctx = g};
 		log_info("%s: starting on pCPU %s, %lu MiB, command line '%s'", g->cfg.name,
 		         pcpu_list(g, list, sizeof(list)), g->cfg.mem >> 20, g->cfg.cmdline);
 		__atomic_add_fetch(&guests_running, 1, __ATOMIC_SEQ_CST);

@@ -38,6 +38,8 @@ struct console_sink {
 	/* Set by the owner before console_mux_add. */
 	const char *name;
 	void (*input)(void *ctx, uint8_t byte); /* a byte typed for this guest */
+	/* Each complete output line, before it is printed; may be NULL. */
+	void (*on_line)(void *ctx, const char *text, size_t n);
 	void *ctx;
 
 	/* The output line being collected (see the locking note above). */

@@ -4,7 +4,8 @@
 # delivery, x2APIC virtualization) and without (apicv=0: every LAPIC access
 # and interrupt emulated). Bochs, 2 CPUs; rates are per emulated second.
 # The guest's /init (tandem.mode=bench) idles 10 s, then keeps every vCPU
-# busy 10 s, marking each period on Tandem's statistics port.
+# busy 10 s, ending each period with a "TANDEM-MARK N" console line,
+# Tandem's statistics mark.
 set -eu
 B=build
 out=$(sh scripts/linux-guest.sh)

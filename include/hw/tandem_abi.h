@@ -36,13 +36,6 @@
 #define KVM_CPUID_SIG_ECX   0x564b4d56u /* "VMKV" */
 #define KVM_CPUID_SIG_EDX   0x0000004du /* "M\0\0\0" */
 
-/*
- * The statistics mark port of Linux guests: a byte written here makes
- * Tandem print, per vCPU, the exits by reason since the previous mark and
- * their rate. A guest script reaches it through /dev/port (offset 0x4f0).
- */
-#define TANDEM_MARK_PORT 0x4f0
-
 enum tandem_hypercall {
 	TANDEM_HC_UCALL = 0x54440001, /* RDI = GPA of a struct ucall */
 	TANDEM_HC_TIMER_ONESHOT =

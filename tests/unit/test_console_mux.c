@@ -65,6 +65,24 @@ TEST(output_is_prefixed_per_line)
 	CHECK_STR(out, "bee| world\na| hello\n");
 }
 
+static char seen_line[64];
+
+static void on_line(void *ctx, const char *text, size_t n)
+{
+	snprintf(seen_line, sizeof(seen_line), "%.*s", (int)n, text);
+}
+
+TEST(line_hook_sees_each_complete_line)
+{
+	setup();
+	ga.sink.on_line = on_line;
+	emit(&ga, "TANDEM-MARK 2\r");
+	CHECK_STR(seen_line, "");
+	emit(&ga, "\n");
+	CHECK_STR(seen_line, "TANDEM-MARK 2");
+	CHECK_STR(out, "a| TANDEM-MARK 2\n");
+}
+
 TEST(control_bytes_show_as_question_marks)
 {
 	setup();
