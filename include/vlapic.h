@@ -163,6 +163,10 @@ bool vlapic_match_dest(const struct vlapic *vl, const struct irq_msg *m);
 /* PPR (SDM Vol. 3A 10.8.3.1): TPR, or the highest in-service vector's class if that is higher. */
 uint32_t vlapic_ppr(const struct vlapic *vl);
 
+/* TPR, for MOV CR8 (SDM Vol. 3A 10.8.6.1: CR8[3:0] is TPR[7:4]). */
+uint32_t vlapic_tpr(const struct vlapic *vl);
+void vlapic_set_tpr(struct vlapic *vl, uint32_t tpr);
+
 /* The highest IRR vector whose priority class beats PPR's, or -1 (SDM Vol. 3A 10.8.4). */
 int vlapic_pending_vector(const struct vlapic *vl);
 

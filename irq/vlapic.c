@@ -269,6 +269,16 @@ uint32_t vlapic_ppr(const struct vlapic *vl)
 	return APIC_PRIO_CLASS(vl->tpr) >= isr_class ? vl->tpr & 0xff : isr_class;
 }
 
+uint32_t vlapic_tpr(const struct vlapic *vl)
+{
+	return vl->tpr;
+}
+
+void vlapic_set_tpr(struct vlapic *vl, uint32_t tpr)
+{
+	vl->tpr = tpr & 0xff;
+}
+
 int vlapic_pending_vector(const struct vlapic *vl)
 {
 	int v = highest(vl->irr);

@@ -170,7 +170,7 @@ static void send_ipi(struct vlapic *vl, uint32_t lo, uint32_t dest)
 	struct irq_msg m = {
 	    .dest = dest,
 	    .logical = lo & APIC_ICR_LOGICAL,
-	    .level = lo & APIC_ICR_LEVEL,
+	    .level = false, /* SDM 10.6.1: IPIs are edge-triggered since the Pentium 4 */
 	    .delivery = (uint8_t)(dm >> 8),
 	    .vector = lo & APIC_ICR_VECTOR_MASK,
 	    .shorthand = sh,

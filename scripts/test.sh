@@ -47,6 +47,10 @@ echo "== bochs (background)"
 	sh scripts/mkiso.sh -c "vmcs_check=1" $B/tandem-test.iso $B/tandem-test.elf >"$R/bochs-iso.log" 2>&1 &&
 	sh scripts/run-bochs.sh $B/tandem-test.iso $R/bochs.log "$BOCHS_TIMEOUT" 2 >"$R/bochs-run.log" 2>&1
 	echo $? > "$R/bochs.rc"
+	# The APIC test guests again with APIC virtualization off: full vLAPIC emulation.
+	sh scripts/mkiso.sh -c "vmcs_check=1 apicv=0 test_only=vmx_apic" $B/tandem-test-noapicv.iso $B/tandem-test.elf >"$R/bochs-noapicv-iso.log" 2>&1 &&
+	sh scripts/run-bochs.sh $B/tandem-test-noapicv.iso $R/bochs-noapicv.log "$BOCHS_TIMEOUT" 2 >"$R/bochs-noapicv-run.log" 2>&1
+	echo $? > "$R/bochs-noapicv.rc"
 	# System test: two unmodified Debian cloud kernels at once, one per pCPU,
 	# each booting its busybox initramfs to /init (tests/linux/init), which
 	# runs a workload and powers off; Tandem then ends the machine.
@@ -152,6 +156,14 @@ if grep -q '^TEST .*: SKIP' "$R/bochs.log"; then fail bochs:no-skipped-cases boc
 expect_line "$R/bochs.log" bochs vmx-root-all-cpus "^tandem: vmx: VMX root operation on 2 of 2 cpus"
 expect_line "$R/bochs.log" bochs test-verdict "^tandem-test: [0-9]* passed, 0 failed"
 if [ "$rc" = 0 ]; then pass bochs:ended-by-test bochs; else fail "bochs:ended-by-test(rc=$rc)" bochs; fi
+
+echo "== bochs, apicv=0 (APIC test guests)"
+rc=$(cat "$R/bochs-noapicv.rc" 2>/dev/null || echo 1)
+cat "$R/bochs-noapicv-run.log"
+collect "$R/bochs-noapicv.log" bochs-noapicv
+expect_line "$R/bochs-noapicv.log" bochs-noapicv apic-cases-ran "^TEST vmx_apic_smp_init_sipi_ipi: PASS"
+expect_line "$R/bochs-noapicv.log" bochs-noapicv test-verdict "^tandem-test: [0-9]* passed, 0 failed"
+if [ "$rc" = 0 ]; then pass bochs-noapicv:ended-by-test bochs-noapicv; else fail "bochs-noapicv:ended-by-test(rc=$rc)" bochs-noapicv; fi
 
 echo "== linux guests in bochs"
 L=$R/linux2.log

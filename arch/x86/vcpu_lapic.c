@@ -139,6 +139,32 @@ void vcpu_lapic_signals(struct vcpu *v, struct vcpu_lapic_signals *s)
 	unlock(v, f);
 }
 
+uint64_t vcpu_lapic_cr8(struct vcpu *v)
+{
+	unsigned long f;
+	uint64_t cr8;
+
+	if (!v->lapic)
+		return v->cr8;
+	f = lock(v);
+	cr8 = vlapic_tpr(v->lapic) >> 4;
+	unlock(v, f);
+	return cr8;
+}
+
+void vcpu_lapic_set_cr8(struct vcpu *v, uint64_t cr8)
+{
+	unsigned long f;
+
+	if (!v->lapic) {
+		v->cr8 = cr8;
+		return;
+	}
+	f = lock(v);
+	vlapic_set_tpr(v->lapic, (uint32_t)(cr8 & 0xf) << 4);
+	unlock(v, f);
+}
+
 bool vcpu_lapic_rdmsr(struct vcpu *v, uint32_t msr, uint64_t *val, bool *ok)
 {
 	unsigned long f;
@@ -185,18 +211,29 @@ bool vcpu_lapic_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val, bool *ok)
 
 /* ---- MMIO: the xAPIC page of the accessing vCPU, and the vIOAPIC ---- */
 
+/*
+ * The xAPIC page is specified for aligned 32-bit accesses (SDM Vol. 3A
+ * 10.4.1); others are model-specific. Tandem answers reads from the dwords
+ * they touch and drops narrower or wider writes, as no CPU faults a MOV.
+ */
 static bool xapic_read(void *ctx, uint64_t gpa, unsigned int size, uint64_t *val)
 {
 	struct vcpu *v = this_cpu()->vcpu;
+	uint32_t off = (uint32_t)(gpa & 0xfff), first = off & ~3u;
+	uint64_t raw;
 	unsigned long f;
 
-	if (!v || !v->lapic || size != 4) {
-		*val = size == 4 ? 0xffffffffu : 0; /* not a 32-bit access: nothing answers */
-		return size == 4;
+	if (!v || !v->lapic) {
+		*val = ~0ull;
+		return true;
 	}
 	f = lock(v);
-	*val = vlapic_mmio_read(v->lapic, (uint32_t)(gpa & 0xfff));
+	raw = vlapic_mmio_read(v->lapic, first);
+	if ((off & 3) + size > 4 && first + 4 < 0x1000)
+		raw |= (uint64_t)vlapic_mmio_read(v->lapic, first + 4) << 32;
 	unlock(v, f);
+	raw >>= 8 * (off & 3);
+	*val = size >= 8 ? raw : raw & ((1ull << (8 * size)) - 1);
 	return true;
 }
 
@@ -205,8 +242,16 @@ static bool xapic_write(void *ctx, uint64_t gpa, unsigned int size, uint64_t val
 	struct vcpu *v = this_cpu()->vcpu;
 	unsigned long f;
 
-	if (!v || !v->lapic || size != 4)
-		return size == 4;
+	if (!v || !v->lapic)
+		return true;
+	if (size != 4 || (gpa & 3)) {
+		if (v->lapic->log_budget) {
+			v->lapic->log_budget--;
+			log_info("%s: vCPU %u: %u-byte xAPIC write at %#lx dropped", v->vm->name,
+			         v->id, size, gpa);
+		}
+		return true;
+	}
 	f = lock(v);
 	vlapic_mmio_write(v->lapic, (uint32_t)(gpa & 0xfff), (uint32_t)val);
 	unlock(v, f);

@@ -4,6 +4,7 @@
  * and, for a halted vCPU, waits on the host until something wakes it.
  */
 #include <arch.h>
+#include <irq_route.h>
 #include <log.h>
 #include <vm.h>
 #include <x86/cpu.h>
@@ -145,7 +146,12 @@ static void check_vtimer(struct vcpu *v)
 		vcpu_lapic_timer(v);
 	if (v->vtimer_deadline_tsc && rdtsc() >= v->vtimer_deadline_tsc) {
 		v->vtimer_deadline_tsc = 0;
-		vcpu_queue_irq(v, v->vtimer_vector);
+		if (v->lapic) /* through its vLAPIC, like any interrupt */
+			irq_send(v->vm, &(struct irq_msg){.dest = v->id,
+			                                  .delivery = IRQ_DM_FIXED,
+			                                  .vector = v->vtimer_vector});
+		else
+			vcpu_queue_irq(v, v->vtimer_vector);
 	}
 }
 

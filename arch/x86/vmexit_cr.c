@@ -14,6 +14,7 @@
 #include <x86/vmcs_fields.h>
 #include <x86/vmcs_setup.h>
 #include <x86/cpuid_policy.h>
+#include <x86/vcpu_lapic.h>
 #include <x86/vmexit.h>
 #include <x86/vmx.h>
 #include <x86/vmx_ctls.h>
@@ -93,7 +94,7 @@ int vmexit_cr_access(struct vcpu *v, struct vmexit *e)
 		else if (q.cr == 4)
 			ok = guest_write_cr4(v, val);
 		else if (q.cr == 8)
-			ok = !(val & ~0xfull) && (v->cr8 = val, true);
+			ok = !(val & ~0xfull) && (vcpu_lapic_set_cr8(v, val), true);
 		else
 			ok = false;
 		break;
@@ -103,7 +104,7 @@ int vmexit_cr_access(struct vcpu *v, struct vmexit *e)
 			ok = false;
 			break;
 		}
-		*gpr(v, q.gpr) = v->cr8;
+		*gpr(v, q.gpr) = vcpu_lapic_cr8(v);
 		if (q.gpr == REG_RSP)
 			vmcs_writenat(VMCS_GUEST_RSP, v->regs.gpr[REG_RSP]);
 		break;

@@ -4,7 +4,7 @@
 # the test build as guest_NAME_image[] .. guest_NAME_image_end[]
 # (tests/guests/images.h). A new guest needs a line here and in images.h.
 
-GUEST_64 := cpuid msr pio mmio hlt_timer triple_fault badinsn bench irqwin
+GUEST_64 := cpuid msr pio mmio hlt_timer triple_fault badinsn bench irqwin apic apic_smp
 GUEST_32 := prot32
 GUEST_16 := realmode
 GUESTS   := $(GUEST_64) $(GUEST_32) $(GUEST_16)
@@ -35,6 +35,9 @@ GLIB64_SRC := $(addprefix $(GD)/lib/,ucall.c print.c idt.c isr64.S try.c try64.S
 	      lib/format.c lib/string.c lib/strcopy.c
 GLIB32_SRC := $(GD)/lib/ucall.c lib/string.c lib/strcopy.c
 GLIB64 := $(GLIB64_SRC:%=$(GB)/obj64/%.o)
+# LAPIC accessors and AP start-up (a 4 KiB real-mode page): only for the guests that use them.
+GUEST_APIC := apic apic_smp
+GLIB64_APIC := $(addprefix $(GB)/obj64/$(GD)/lib/,apic.c.o guest_smp.c.o ap_boot.S.o)
 GLIB32 := $(GLIB32_SRC:%=$(GB)/obj32/%.o)
 
 $(GB)/obj64/%.c.o: %.c
@@ -53,7 +56,7 @@ $(GB)/obj32/%.S.o: %.S
 # Objects of each guest: start code, the guest's own source(s), library.
 # realmode.S switches to long mode itself and then runs realmode.c.
 $(foreach g,$(GUEST_64),$(eval guest_$(g)_OBJS := $(GB)/obj64/$(GD)/lib/start64.S.o \
-	$(GB)/obj64/$(GD)/$(g).c.o $(GLIB64)))
+	$(GB)/obj64/$(GD)/$(g).c.o $(GLIB64) $(if $(filter $(g),$(GUEST_APIC)),$(GLIB64_APIC))))
 $(foreach g,$(GUEST_32),$(eval guest_$(g)_OBJS := $(GB)/obj32/$(GD)/lib/start32.S.o \
 	$(GB)/obj32/$(GD)/$(g).c.o $(GLIB32)))
 $(foreach g,$(GUEST_16),$(eval guest_$(g)_OBJS := $(GB)/obj64/$(GD)/$(g).S.o \

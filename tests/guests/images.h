@@ -20,6 +20,9 @@
 	X(triple_fault, 64)                                                                        \
 	X(badinsn, 64)                                                                             \
 	X(bench, 64)                                                                               \
+	X(irqwin, 64)                                                                              \
+	X(apic, 64)                                                                                \
+	X(apic_smp, 64)                                                                            \
 	X(prot32, 32)                                                                              \
 	X(realmode, 16)
 
@@ -32,6 +35,8 @@ extern const char guest_triple_fault_image[], guest_triple_fault_image_end[];
 extern const char guest_badinsn_image[], guest_badinsn_image_end[];
 extern const char guest_bench_image[], guest_bench_image_end[];
 extern const char guest_irqwin_image[], guest_irqwin_image_end[];
+extern const char guest_apic_image[], guest_apic_image_end[];
+extern const char guest_apic_smp_image[], guest_apic_smp_image_end[];
 extern const char guest_prot32_image[], guest_prot32_image_end[];
 extern const char guest_realmode_image[], guest_realmode_image_end[];
 

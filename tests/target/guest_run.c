@@ -7,6 +7,7 @@
 #include "../guests/layout.h"
 #include <x86/cpu.h>
 #include <x86/tsc.h>
+#include <x86/vcpu_lapic.h>
 #include <x86/vmx.h>
 #include <x86/vmx_vm.h>
 
@@ -37,6 +38,7 @@ static bool testdev_write(void *ctx, uint64_t port, unsigned int size, uint64_t 
 static void on_ucall(struct vm *vm, const struct ucall *uc)
 {
 	struct guest_run *g = vm->priv;
+	unsigned long f = spin_lock_irqsave(&g->ucall_lock);
 
 	switch (uc->type) {
 	case UCALL_SYNC:
@@ -52,6 +54,7 @@ static void on_ucall(struct vm *vm, const struct ucall *uc)
 		log_info("%s: %s", vm->name, uc->text);
 		break;
 	}
+	spin_unlock_irqrestore(&g->ucall_lock, f);
 }
 
 static int load(struct guest_run *g, uint64_t *cr3)
@@ -80,11 +83,88 @@ static int load(struct guest_run *g, uint64_t *cr3)
 	return err ? -ERR_RANGE : 0;
 }
 
+static unsigned int nvcpus(const struct guest_run *g)
+{
+	return g->nvcpus > 1 ? g->nvcpus : 1;
+}
+
+static void arrive(volatile unsigned int *count)
+{
+	__atomic_add_fetch(count, 1, __ATOMIC_SEQ_CST);
+}
+
+static void wait_for(volatile unsigned int *count, unsigned int n)
+{
+	while (__atomic_load_n(count, __ATOMIC_ACQUIRE) < n)
+		cpu_relax();
+}
+
+/*
+ * Creates vCPU id on this pCPU, meets its siblings, runs it, and once every
+ * vCPU has left its run loop (no kick or IPI can reach a freed one) records
+ * and prints its statistics and destroys it. vCPU 0 starts at the image;
+ * the others wait for INIT/STARTUP in real mode, as APs do after power-on.
+ */
+static void vcpu_thread(struct guest_run *g, unsigned int id)
+{
+	uint64_t stack = g->mode == VCPU_MODE_REAL ? GUEST_REAL_SP : GUEST_MEM_SIZE - 16;
+	struct vcpu_start st = {.mode = VCPU_MODE_REAL};
+	unsigned int n = nvcpus(g);
+	struct vcpu *v;
+
+	if (id == 0)
+		st = (struct vcpu_start){.mode = g->mode,
+		                         .rip = GUEST_LOAD_GPA,
+		                         .rsp = stack,
+		                         .rsi = g->arg,
+		                         .cr3 = g->cr3,
+		                         .gdt = GUEST_GDT_GPA};
+	v = vmx_vcpu_create(&g->vm, id, &st);
+	if (v && g->lapic && vcpu_lapic_create(v) != 0) {
+		vmx_vcpu_destroy(v);
+		v = NULL;
+	}
+	if (!v) {
+		log_err("%s: cannot create vCPU %u on pCPU %u", g->name, id, arch_cpu_id());
+		g->error = -ERR_NOMEM;
+		vm_stop(&g->vm, VM_STOP_ENTRY_FAILED);
+	} else {
+		v->wait_sipi = id != 0;
+		if (id == 0 && g->prepare)
+			g->prepare(v);
+	}
+	arrive(&g->created);
+	wait_for(&g->created, n);
+	if (v)
+		vcpu_run(v);
+	arrive(&g->stopped);
+	wait_for(&g->stopped, n);
+	wait_for(&g->printed, id); /* statistics in vCPU order */
+	if (v) {
+		memcpy(id == 0 ? g->exits : g->ap_exits, v->exits, sizeof(g->exits));
+		if (id == 0)
+			memcpy(g->exit_cycles, v->exit_cycles, sizeof(g->exit_cycles));
+		vcpu_print_stats(v);
+	}
+	arrive(&g->printed);
+	if (v) {
+		if (g->lapic)
+			vcpu_lapic_destroy(v);
+		vmx_vcpu_destroy(v);
+	}
+	arrive(&g->destroyed);
+}
+
+static void ap_thread(void *arg)
+{
+	vcpu_thread(arg, 1);
+}
+
+/* The VM and its devices; vCPU 0's thread runs here, vCPU 1's is posted to ap_cpu. */
 static void run(void *arg)
 {
 	struct guest_run *g = arg;
-	uint64_t cr3 = 0, stack = g->mode == VCPU_MODE_REAL ? GUEST_REAL_SP : GUEST_MEM_SIZE - 16;
-	struct vcpu *v;
+	unsigned int n = nvcpus(g);
 
 	g->error = vmx_vm_create(&g->vm, g->name, GUEST_MEM_SIZE);
 	if (g->error)
@@ -93,25 +173,26 @@ static void run(void *arg)
 	g->vm.priv = g;
 	const struct vm_device testdev = {"testdev",    false,         TESTDEV_PORT,     4,
 	                                  testdev_read, testdev_write, &g->testdev_value};
-	vm_device_add(&g->vm, &testdev);
-	g->error = load(g, &cr3);
-	const struct vcpu_start st = {
-	    .mode = g->mode, .rip = GUEST_LOAD_GPA, .rsp = stack, .cr3 = cr3, .gdt = GUEST_GDT_GPA};
-	v = g->error ? NULL : vmx_vcpu_create(&g->vm, 0, &st);
-	if (!v) {
-		g->error = g->error ? g->error : -ERR_NOMEM;
+	g->error = vm_device_add(&g->vm, &testdev);
+	if (!g->error && g->lapic) {
+		memset(&g->irq, 0, sizeof(g->irq));
+		g->error =
+		    irq_route_init(&g->vm, &g->irq, (uint8_t)n); /* IOAPIC ID after the LAPICs' */
+		if (!g->error)
+			g->error = vm_irq_devices_add(&g->vm);
+	}
+	if (!g->error)
+		g->error = load(g, &g->cr3);
+	if (!g->error && n > 1 && smp_post(g->ap_cpu, ap_thread, g) != 0)
+		g->error = -ERR_BUSY;
+	if (g->error) {
 		vmx_vm_destroy(&g->vm);
 		goto out;
 	}
-	if (g->prepare)
-		g->prepare(v);
-	vcpu_run(v);
+	vcpu_thread(g, 0);
+	wait_for(&g->destroyed, n);
 	g->stop = g->vm.stop_reason;
-	memcpy(g->exits, v->exits, sizeof(g->exits));
-	memcpy(g->exit_cycles, v->exit_cycles, sizeof(g->exit_cycles));
 	log_info("%s: stopped: %s", g->name, vm_stop_name(g->stop));
-	vcpu_print_stats(v);
-	vmx_vcpu_destroy(v);
 	vmx_vm_destroy(&g->vm);
 out:
 	if (g->error)
@@ -121,9 +202,25 @@ out:
 
 void guest_run_start(struct guest_run *g)
 {
+	unsigned int n = nvcpus(g);
+
 	g->finished = false;
-	if (g->cpu == arch_cpu_id() || g->cpu >= arch_cpu_count()) {
+	g->lapic = g->lapic || n > 1;
+	g->created = g->stopped = g->printed = g->destroyed = 0;
+	g->ucall_lock = (spinlock_t)SPINLOCK_INIT;
+	if (g->cpu >= arch_cpu_count())
 		g->cpu = arch_cpu_id();
+	/* vCPU 1's thread needs an idle CPU of its own: not vCPU 0's, not ours. */
+	if (n > GUEST_RUN_MAX_VCPUS ||
+	    (n > 1 && (g->ap_cpu == arch_cpu_id() || g->ap_cpu == g->cpu ||
+	               g->ap_cpu >= arch_cpu_count()))) {
+		g->error = -ERR_RANGE;
+		log_err("%s: cannot run %u vCPUs on pCPUs %u and %u", g->name, n, g->cpu,
+		        g->ap_cpu);
+		g->finished = true;
+		return;
+	}
+	if (g->cpu == arch_cpu_id()) {
 		run(g);
 		return;
 	}

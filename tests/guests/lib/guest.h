@@ -23,4 +23,7 @@ void guest_main(void);
 /* The stack pointer the host gave the guest at entry (layout.h: the top of RAM). */
 extern unsigned long guest_entry_sp;
 
+/* 64-bit guests: RSI at entry, the host's argument for this run (guest_run.arg). */
+extern unsigned long guest_entry_arg;
+
 #endif

@@ -1,7 +1,8 @@
 /*
  * GDT, TSS and IDT of a 64-bit test guest (idt.h). The GDT repeats the
  * host's selectors (layout.h) so CS and SS keep their values, and adds a TSS
- * for the exception stack (SDM Vol. 3A 6.14.5, IST).
+ * per CPU for its exception stack (SDM Vol. 3A 6.14.5, IST). The IDT and the
+ * handler table are shared by the CPUs.
  */
 #include <format.h>
 #include "guest.h"
@@ -42,8 +43,8 @@ extern const uint64_t isr_stub_table[256];
 uint64_t guest_cr3;
 uint8_t guest_ist_stack[GUEST_IST_SIZE] __aligned(4096);
 
-static uint64_t gdt[6] __aligned(16);
-static struct tss64 tss __aligned(16);
+static uint64_t gdt[8] __aligned(16);
+static struct tss64 tss[GUEST_MAX_CPUS] __aligned(16);
 static struct idt_gate idt[256] __aligned(16);
 static idt_handler_t handlers[256];
 static uint32_t counts[256];
@@ -64,49 +65,66 @@ static void set_gate(uint8_t v, uint8_t ist)
 	};
 }
 
-static void load_gdt(void)
+/* A 16-byte available 64-bit TSS descriptor (type 9), present (SDM Vol. 3A 8.2.3). */
+static void set_tss_desc(unsigned int sel, const struct tss64 *t)
 {
-	uint64_t base = (uint64_t)&tss, limit = sizeof(tss) - 1;
+	uint64_t base = (uint64_t)t, limit = sizeof(*t) - 1;
+
+	gdt[sel / 8] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x89ull << 40) |
+	               ((limit >> 16 & 0xf) << 48) | ((base >> 24 & 0xff) << 56);
+	gdt[sel / 8 + 1] = base >> 32;
+}
+
+/* Loads the GDT, reloads every segment register, then TR = tr and the IDT. */
+static void load_tables(uint16_t tr)
+{
 	struct desc_ptr gdtr = {sizeof(gdt) - 1, (uint64_t)gdt};
+	struct desc_ptr idtr = {sizeof(idt) - 1, (uint64_t)idt};
 
-	gdt[GUEST_SEL_CODE64 / 8] = DESC_CODE64;
-	gdt[GUEST_SEL_DATA / 8] = DESC_DATA;
-	gdt[GUEST_SEL_CODE32 / 8] = DESC_CODE32;
-	/* 16-byte available 64-bit TSS descriptor (type 9), present. */
-	gdt[GUEST_SEL_TSS / 8] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x89ull << 40) |
-	                         ((limit >> 16 & 0xf) << 48) | ((base >> 24 & 0xff) << 56);
-	gdt[GUEST_SEL_TSS / 8 + 1] = base >> 32;
-	tss.ist[0] = (uint64_t)guest_ist_stack + sizeof(guest_ist_stack);
-	tss.iomap_base = sizeof(tss);
-
-	__asm__ __volatile__("lgdt %0\n\t"
-	                     "pushq %[cs]\n\t"
-	                     "leaq 1f(%%rip), %%rax\n\t"
-	                     "pushq %%rax\n\t"
-	                     "lretq\n"
-	                     "1:\n\t"
-	                     "movl %[ds], %%eax\n\t"
-	                     "movl %%eax, %%ds\n\t"
-	                     "movl %%eax, %%es\n\t"
-	                     "movl %%eax, %%fs\n\t"
-	                     "movl %%eax, %%gs\n\t"
-	                     "movl %%eax, %%ss\n\t"
-	                     "ltr %w[tr]"
-	                     :
-	                     : "m"(gdtr), [cs] "i"(GUEST_SEL_CODE64), [ds] "i"(GUEST_SEL_DATA),
-	                       [tr] "r"(GUEST_SEL_TSS)
-	                     : "rax", "memory");
+	__asm__ __volatile__(
+	    "lgdt %0\n\t"
+	    "pushq %[cs]\n\t"
+	    "leaq 1f(%%rip), %%rax\n\t"
+	    "pushq %%rax\n\t"
+	    "lretq\n"
+	    "1:\n\t"
+	    "movl %[ds], %%eax\n\t"
+	    "movl %%eax, %%ds\n\t"
+	    "movl %%eax, %%es\n\t"
+	    "movl %%eax, %%fs\n\t"
+	    "movl %%eax, %%gs\n\t"
+	    "movl %%eax, %%ss\n\t"
+	    "ltr %w[tr]\n\t"
+	    "lidt %1"
+	    :
+	    : "m"(gdtr),
+	      "m"(idtr), [cs] "i"(GUEST_SEL_CODE64), [ds] "i"(GUEST_SEL_DATA), [tr] "r"(tr)
+	    : "rax", "memory");
 }
 
 void idt_init(void)
 {
-	struct desc_ptr idtr = {sizeof(idt) - 1, (uint64_t)idt};
-
 	guest_cr3 = read_cr3();
-	load_gdt();
+	gdt[GUEST_SEL_CODE64 / 8] = DESC_CODE64;
+	gdt[GUEST_SEL_DATA / 8] = DESC_DATA;
+	gdt[GUEST_SEL_CODE32 / 8] = DESC_CODE32;
+	for (unsigned int c = 0; c < GUEST_MAX_CPUS; c++) {
+		tss[c].iomap_base = sizeof(tss[c]);
+		set_tss_desc(GUEST_SEL_TSS + c * 16, &tss[c]);
+	}
+	tss[0].ist[0] = (uint64_t)guest_ist_stack + sizeof(guest_ist_stack);
 	for (int v = 0; v < 32; v++)
 		set_gate((uint8_t)v, 1);
-	__asm__ __volatile__("lidt %0" ::"m"(idtr) : "memory");
+	load_tables(GUEST_SEL_TSS);
+}
+
+void idt_init_ap(unsigned int cpu, void *ist_top)
+{
+	GUEST_ASSERT(cpu > 0 && cpu < GUEST_MAX_CPUS);
+	tss[cpu].ist[0] = (uint64_t)ist_top;
+	/* After an INIT the AP comes back here; LTR faults on the busy TSS its last LTR left. */
+	set_tss_desc(GUEST_SEL_TSS + cpu * 16, &tss[cpu]);
+	load_tables((uint16_t)(GUEST_SEL_TSS + cpu * 16));
 }
 
 void idt_set_handler(uint8_t vector, idt_handler_t fn)
@@ -149,7 +167,7 @@ void idt_dispatch(struct guest_frame *f)
 
 	last_vector = v;
 	last_error = f->error;
-	counts[v]++;
+	__atomic_fetch_add(&counts[v], 1, __ATOMIC_RELAXED); /* two CPUs may take the same vector */
 	if (handlers[v]) {
 		handlers[v](f);
 		return;

@@ -33,6 +33,13 @@ struct vcpu_lapic_signals {
 /* Takes (and clears) the pending INIT/STARTUP/NMI of v's vLAPIC. */
 void vcpu_lapic_signals(struct vcpu *v, struct vcpu_lapic_signals *s);
 
+/*
+ * MOV CR8 exits (no TPR shadow): CR8[3:0] is the vLAPIC's TPR[7:4]; without
+ * a vLAPIC, a plain register. A lowered TPR is seen by the check before entry.
+ */
+uint64_t vcpu_lapic_cr8(struct vcpu *v);
+void vcpu_lapic_set_cr8(struct vcpu *v, uint64_t cr8);
+
 /* MSR exits: true when msr belongs to the vLAPIC (then *ok says whether it was legal). */
 bool vcpu_lapic_rdmsr(struct vcpu *v, uint32_t msr, uint64_t *val, bool *ok);
 bool vcpu_lapic_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val, bool *ok);
