@@ -1,4 +1,5 @@
 #include <guest_config.h>
+#include <sched.h>
 #include <log.h>
 #include <string.h>
 
@@ -101,6 +102,25 @@ static bool kernel_settings(const struct guest_module *m, unsigned int npcpus, s
 			return false;
 		}
 		g->weight = (unsigned int)x;
+	}
+	if ((v = modcmd_get(m->cmd, "cap"))) {
+		if (!cmdline_parse_uint(v, &x) || x > 100ull * GUEST_MAX_VCPUS) {
+			log_warn(
+			    "module %u (%s): guest '%s' refused: cap=%s is not a percentage of "
+			    "one pCPU",
+			    m->index, mod_name(m), g->name, v);
+			return false;
+		}
+		g->cap = (unsigned int)x;
+	}
+	/* What the credit scheduler will be told must pass its own check (sched.h). */
+	const struct sched_dom_cfg sc = {g->weight, g->cap, g->vcpus, g->pcpus, 0};
+	const char *why;
+
+	if (sched_dom_cfg_check(&sc, npcpus, &why) != 0) {
+		log_warn("module %u (%s): guest '%s' refused: %s", m->index, mod_name(m), g->name,
+		         why);
+		return false;
 	}
 	return true;
 }

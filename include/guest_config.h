@@ -1,7 +1,7 @@
 /*
  * Guests from Multiboot modules. Each module's command line says what it is:
  *
- *   guest=NAME kernel vcpus=N mem=SIZE [pcpus=LIST] [weight=W] -- <linux cmdline>
+ *   guest=NAME kernel vcpus=N mem=SIZE [pcpus=LIST] [weight=W] [cap=PCT] -- <linux cmdline>
  *   guest=NAME initrd
  *
  * LIST is comma-separated pCPU numbers and ranges ("0,2-3"). A lone kernel
@@ -35,8 +35,9 @@ struct guest_cfg {
 	int initrd; /* index, or -1 */
 	unsigned int vcpus;
 	uint64_t mem;
-	uint64_t pcpus; /* bitmap of allowed pCPUs; all online ones by default */
-	unsigned int weight;
+	uint64_t pcpus;      /* bitmap of allowed pCPUs; all online ones by default */
+	unsigned int weight; /* credit scheduler weight, 1..65535 */
+	unsigned int cap;    /* percent of one pCPU, 0: none; at most 100 x vcpus */
 	const char *cmdline; /* the text after "--", "" when none */
 };
 

@@ -110,6 +110,21 @@ TEST(bad_numbers_and_duplicates)
 	CHECK(unit_log_contains("guest 'e' already has an initrd"));
 }
 
+TEST(scheduler_settings_checked)
+{
+	const char *l[] = {"guest=a kernel vcpus=2 cap=201", "guest=b kernel vcpus=2 cap=200",
+	                   "guest=c kernel cap=x", "guest=d kernel cap=0 weight=3"};
+	unsigned int n = guest_config_build(mods, setup(l, 4), 4, 4096 * MIB, out);
+
+	REQUIRE(n == 2);
+	CHECK(unit_log_contains("guest 'a' refused: cap: above 100 x vcpus"));
+	CHECK(unit_log_contains("cap=x is not a percentage"));
+	CHECK_STR(out[0].name, "b");
+	CHECK_EQ(out[0].cap, 200);
+	CHECK_EQ(out[1].cap, 0);
+	CHECK_EQ(out[1].weight, 3);
+}
+
 TEST(malformed_and_purposeless_modules)
 {
 	const char *l[] = {NULL, "guest=x", "guest=y kernel"};
