@@ -129,3 +129,9 @@ bench-sched: $(B)/schedsim/schedsim
 bench-apic: all deps
 	sh scripts/bench-apic.sh
 .PHONY: bench-apic
+
+# The Linux test guest on bare Bochs (no Tandem), for boot-time comparisons
+# with the same kernel as a Tandem guest (115200 baud: Bochs's UART is timed).
+bench-linux-baseline: deps
+	BASELINE_CONSOLE=ttyS0,115200 sh scripts/linux-baseline.sh
+.PHONY: bench-linux-baseline

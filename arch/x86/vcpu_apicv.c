@@ -23,9 +23,14 @@ BOOT_OPTION_BOOL(
 /*
  * x2APIC virtualization (TPR, EOI and SELF_IPI writes and register reads
  * without exits) is off by default: with it, 2-vCPU Linux guests in Bochs
- * 2.7 hang in about two boots of three, a vCPU never taking a virtual
- * interrupt the CPU reports pending; without it they do not (tested: 3 of
- * 3 and 2 of 2). Whether Bochs or Tandem is at fault is not settled yet.
+ * 2.7 hang in about half of their boots (3 of 6; 0 of 9 without). Bochs
+ * delivers a virtual interrupt the guest made pending with IF clear (an
+ * EOI or SELF_IPI write in an IRQs-off section) as soon as a host
+ * interrupt is also pending (Bochs 2.7 cpu/event.cc, InterruptAcknowledge:
+ * is_pending where is_unmasked_event_pending is due; still so in 2026), and
+ * the guest deadlocks on a spinlock its interrupted code holds. Tandem
+ * cannot intercept that without intercepting the writes, which is what
+ * apicv_x2apic=0 does. On hardware the option is safe.
  */
 static bool opt_apicv_x2apic;
 BOOT_OPTION_BOOL("apicv_x2apic", opt_apicv_x2apic,

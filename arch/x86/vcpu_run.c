@@ -83,9 +83,19 @@ static void deliver_events(struct vcpu *v)
 		/* Blocked: try again after the next exit (there is no NMI-window exit here). */
 	}
 	if (v->apic_page) {
-		/* The CPU delivers at entry once RFLAGS.IF allows (SDM 29.2.1): only wake from HLT. */
-		if (v->halted && can_take_irq() && vcpu_lapic_pending(v) >= 0)
+		/*
+		 * The CPU delivers at entry once RFLAGS.IF allows (SDM 29.2.1): only wake
+		 * from HLT. While the guest cannot take the interrupt, an interrupt-window
+		 * exit waits for it instead, which keeps entry from making it pending
+		 * with IF clear: Bochs 2.7 then delivers it anyway as soon as a host
+		 * interrupt is pending too (event.cc: is_pending instead of
+		 * is_unmasked_event_pending), inside the guest's IRQs-off section.
+		 */
+		bool pending = vcpu_lapic_pending(v) >= 0, can = can_take_irq();
+
+		if (v->halted && pending && can)
 			v->halted = false;
+		set_intr_window(pending && !can);
 		return;
 	}
 	if (v->lapic) {
