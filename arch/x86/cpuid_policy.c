@@ -57,28 +57,13 @@ uint64_t cpuid_guest_xcr0_mask(const struct cpuid_policy *p)
 	return (((uint64_t)d.edx << 32) | d.eax) & XCR0_GUEST_OK;
 }
 
-/* The XSAVE area size for xcr0: the end of its furthest component. */
-static uint32_t xsave_size(const struct cpuid_policy *p, uint64_t xcr0)
-{
-	uint32_t size = XSAVE_LEGACY;
-
-	for (uint32_t i = 2; i < 63; i++) {
-		if (!(xcr0 & (1ull << i)))
-			continue;
-		struct cpuid_regs c = p->host(0xd, i);
-
-		if (c.eax && c.ebx + c.eax > size)
-			size = c.ebx + c.eax;
-	}
-	return size;
-}
-
 /*
- * The compacted-format size for xcr0, what XSAVEC writes (SDM Vol. 1 13.4.3):
- * components follow the legacy area and header in bit order, each aligned
- * to 64 bytes when its subleaf's ECX bit 1 says so.
+ * The XSAVE area size for xcr0. Standard format (XSAVE): the end of its
+ * furthest component, at the offset its subleaf gives. Compacted format
+ * (XSAVEC, SDM Vol. 1 13.4.3): components follow the legacy area and header
+ * in bit order, each aligned to 64 bytes when its subleaf's ECX bit 1 says so.
  */
-static uint32_t xsave_size_compacted(const struct cpuid_policy *p, uint64_t xcr0)
+static uint32_t xsave_size(const struct cpuid_policy *p, uint64_t xcr0, bool compacted)
 {
 	uint32_t size = XSAVE_LEGACY;
 
@@ -87,9 +72,10 @@ static uint32_t xsave_size_compacted(const struct cpuid_policy *p, uint64_t xcr0
 			continue;
 		struct cpuid_regs c = p->host(0xd, i);
 
-		if (c.ecx & LD_ECX_ALIGN64)
-			size = (size + 63) & ~63u;
-		size += c.eax;
+		if (compacted)
+			size = (c.ecx & LD_ECX_ALIGN64 ? (size + 63) & ~63u : size) + c.eax;
+		else if (c.eax && c.ebx + c.eax > size)
+			size = c.ebx + c.eax;
 	}
 	return size;
 }
@@ -190,8 +176,8 @@ struct cpuid_regs cpuid_policy(const struct cpuid_policy *p, uint32_t leaf, uint
 
 			r.eax = (uint32_t)ok;
 			r.edx = (uint32_t)(ok >> 32);
-			r.ebx = xsave_size(p, p->guest_xcr0);
-			r.ecx = xsave_size(p, ok);
+			r.ebx = xsave_size(p, p->guest_xcr0, false);
+			r.ecx = xsave_size(p, ok, false);
 		} else if (sub == 1) {
 			/*
 			 * EBX is the compacted size for XCR0 | IA32_XSS (XSS is 0: no XSAVES).
@@ -200,7 +186,7 @@ struct cpuid_regs cpuid_policy(const struct cpuid_policy *p, uint32_t leaf, uint
 			 * makes it turn XSAVE off altogether.
 			 */
 			r.eax &= ~LD1_EAX_XSAVES; /* no IA32_XSS for guests */
-			r.ebx = r.eax & LD1_EAX_XSAVEC ? xsave_size_compacted(p, p->guest_xcr0) : 0;
+			r.ebx = r.eax & LD1_EAX_XSAVEC ? xsave_size(p, p->guest_xcr0, true) : 0;
 			r.ecx = r.edx = 0;
 		} else if (sub < 63 && !(cpuid_guest_xcr0_mask(p) & (1ull << sub))) {
 			r = (struct cpuid_regs){0, 0, 0, 0};
