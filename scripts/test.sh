@@ -180,7 +180,7 @@ else
 		expect_line "$L" linux "$g-workload" "^$g| TANDEM-GUEST-RESULT: sum=20000100000 sha=f6351f5ead9a700e"
 		expect_line "$L" linux "$g-poweroff" "^tandem: $g: guest ended: powered off"
 		expect_line "$L" linux "$g-exit-stats" "^tandem: $g: vCPU 0: [0-9]* entries"
-		expect_line "$L" linux "$g-console-input" "^$g| TANDEM-GUEST-GOT: ping-$g\$"
+		expect_line "$L" linux "$g-console-input" "^$g| TANDEM-GUEST-GOT: ping-$g[[:cntrl:]]*$"
 	done
 	expect_line "$L" linux console-focus-switch "^console: input goes to lx1"
 	grep -h "^tandem: lx[01]: stopped after\|^lx[01]| TANDEM-GUEST-INIT" "$L" | sed 's/^/  /'
@@ -197,11 +197,11 @@ else
 	cat "$R/linux-smp-run.log"
 	expect_line "$L" linux-smp own-pcpus "^tandem: smp: starting on pCPU 0,1,"
 	expect_line "$L" linux-smp ap-started "^tandem: smp: vCPU 1: STARTUP at 0x"
-	expect_line "$L" linux-smp two-processors "^smp| TANDEM-GUEST-INIT: 6\\.1.* on 2 cpu(s), boot 1$"
+	expect_line "$L" linux-smp two-processors "^smp| TANDEM-GUEST-INIT: 6\\.1.* on 2 cpu(s), boot 1[[:cntrl:]]*$"
 	expect_line "$L" linux-smp workload "^smp| TANDEM-GUEST-RESULT: sum=20000100000 sha=f6351f5ead9a700e"
 	expect_line "$L" linux-smp cpu1-worked "^smp| TANDEM-GUEST-CPUTIME: cpu1 busy=[1-9]"
 	expect_line "$L" linux-smp rebooted "^tandem: smp: rebooting (boot 2)"
-	expect_line "$L" linux-smp second-boot "^smp| TANDEM-GUEST-INIT: 6\\.1.* on 2 cpu(s), boot 2$"
+	expect_line "$L" linux-smp second-boot "^smp| TANDEM-GUEST-INIT: 6\\.1.* on 2 cpu(s), boot 2[[:cntrl:]]*$"
 	expect_line "$L" linux-smp poweroff "^tandem: smp: guest ended: powered off"
 	expect_line "$L" linux-smp exit-stats-vcpu1 "^tandem: smp: vCPU 1: [0-9]* entries"
 	grep -h "^tandem: smp: stopped after\|^smp| TANDEM-GUEST-\(INIT\|CPUTIME\)" "$L" | sed 's/^/  /'
