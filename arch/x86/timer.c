@@ -27,25 +27,38 @@ static void arm_countdown(uint64_t delay_ns)
 	                    ticks ? (ticks > 0xffffffffu ? 0xffffffffu : (uint32_t)ticks) : 1);
 }
 
+/* Programs the hardware for the earliest queued deadline (or stops it). Interrupts off. */
+static void program(struct percpu *p)
+{
+	uint64_t next = timerq_next(&p->timers), now;
+
+	if (use_deadline) {
+		lapic_timer_deadline(VEC_TIMER, next);
+		return;
+	}
+	if (!next) {
+		lapic_timer_oneshot(VEC_TIMER, 0);
+		return;
+	}
+	now = rdtsc();
+	arm_countdown(next > now ? tsc_to_ns(next - now) + 1 : 1);
+}
+
+/*
+ * Runs every timer that is due, then re-arms for the next. The count-down
+ * rate is a measurement, so a count can end a little early: a timer not yet
+ * due just waits for the next interrupt ("not before the deadline").
+ */
 static void timer_irq(struct irq_frame *f)
 {
 	struct percpu *p = this_cpu();
-	timer_fn_t fn = p->timer_fn;
-	uint64_t now = rdtsc();
+	struct timerq_entry *e;
 
-	/*
-	 * The count-down rate is a measurement, so a long count can end a little
-	 * early; the contract is "not before the deadline": count the rest.
-	 */
-	if (!use_deadline && fn && now < p->timer_deadline_tsc) {
-		arm_countdown(tsc_to_ns(p->timer_deadline_tsc - now) + 1);
-		return;
+	while ((e = timerq_pop_expired(&p->timers, rdtsc()))) {
+		p->timer_fired++;
+		e->fn(e->arg);
 	}
-
-	p->timer_fn = NULL;
-	p->timer_fired++;
-	if (fn)
-		fn(p->timer_arg);
+	program(p);
 }
 
 void timer_init_bsp(void)
@@ -71,32 +84,43 @@ void timer_init_bsp(void)
 	         cpu_has(FEAT_TSC_DEADLINE) ? " (TSC-deadline disabled by option)" : "");
 }
 
-void timer_arm_ns(uint64_t delay_ns, timer_fn_t fn, void *arg)
+void timer_add(struct timerq_entry *t, uint64_t deadline_tsc)
 {
 	struct percpu *p = this_cpu();
 	unsigned long f = arch_irq_save();
 
-	p->timer_fn = fn;
-	p->timer_arg = arg;
-	p->timer_deadline_tsc = rdtsc() + ns_to_tsc(delay_ns);
-	if (use_deadline) {
-		lapic_timer_deadline(VEC_TIMER, p->timer_deadline_tsc);
-	} else {
-		arm_countdown(delay_ns);
-	}
+	timerq_add(&p->timers, t, deadline_tsc ? deadline_tsc : 1);
+	if (p->timers.head == t)
+		program(p);
+	arch_irq_restore(f);
+}
+
+void timer_del(struct timerq_entry *t)
+{
+	struct percpu *p = this_cpu();
+	unsigned long f = arch_irq_save();
+	bool was_first = p->timers.head == t;
+
+	timerq_del(&p->timers, t);
+	if (was_first)
+		program(p);
+	arch_irq_restore(f);
+}
+
+void timer_arm_ns(uint64_t delay_ns, timer_fn_t fn, void *arg)
+{
+	struct timerq_entry *t = &this_cpu()->oneshot;
+	unsigned long f = arch_irq_save();
+
+	t->fn = fn;
+	t->arg = arg;
+	timer_add(t, rdtsc() + ns_to_tsc(delay_ns));
 	arch_irq_restore(f);
 }
 
 void timer_cancel(void)
 {
-	unsigned long f = arch_irq_save();
-
-	this_cpu()->timer_fn = NULL;
-	if (use_deadline)
-		lapic_timer_deadline(VEC_TIMER, 0);
-	else
-		lapic_timer_oneshot(VEC_TIMER, 0);
-	arch_irq_restore(f);
+	timer_del(&this_cpu()->oneshot);
 }
 
 bool timer_uses_deadline(void)

@@ -78,3 +78,56 @@ TESTCASE(tsc_rate_sane)
 	uint64_t b = arch_time_ns();
 	test_check(b >= a);
 }
+
+/* Several timers on one CPU share the LAPIC timer: they fire in deadline order, a deleted one never. */
+struct queued {
+	struct timerq_entry t;
+	unsigned int order;
+	volatile uint64_t fired_tsc;
+};
+
+static volatile unsigned int fire_count;
+
+static void on_queued(void *arg)
+{
+	struct queued *q = arg;
+
+	q->fired_tsc = rdtsc();
+	q->order = ++fire_count;
+}
+
+TESTCASE(timer_queue_order)
+{
+	static const uint64_t ms[] = {30, 10, 20, 15}; /* the 15 ms one is deleted */
+	struct queued q[4] = {0};
+	uint64_t t0, limit;
+	unsigned long f = arch_irq_save();
+
+	fire_count = 0;
+	t0 = rdtsc();
+	for (unsigned int i = 0; i < 4; i++) {
+		q[i].t.fn = on_queued;
+		q[i].t.arg = &q[i];
+		timer_add(&q[i].t, t0 + ns_to_tsc(ms[i] * 1000000ull));
+	}
+	timer_del(&q[3].t);
+	arch_irq_restore(f);
+	limit = rdtsc() + ns_to_tsc(1000000000ull);
+	while (fire_count < 3 && rdtsc() < limit)
+		cpu_relax();
+	/* Let a wrongly kept 15 ms timer show itself too. */
+	while (rdtsc() < t0 + ns_to_tsc(60000000ull))
+		cpu_relax();
+	for (unsigned int i = 0; i < 3; i++)
+		kprintf("  %lu ms timer: fired %s after %lu us\n", ms[i],
+		        q[i].order == 1   ? "1st"
+		        : q[i].order == 2 ? "2nd"
+		                          : "3rd",
+		        q[i].fired_tsc ? tsc_to_ns(q[i].fired_tsc - t0) / 1000 : 0);
+	test_check(fire_count == 3);
+	test_check(q[1].order == 1 && q[2].order == 2 && q[0].order == 3);
+	test_check(q[3].fired_tsc == 0);
+	for (unsigned int i = 0; i < 3; i++)
+		test_check(q[i].fired_tsc >= t0 + ns_to_tsc(ms[i] * 1000000ull) &&
+		           tsc_to_ns(q[i].fired_tsc - t0) <= ms[i] * 1000000ull + LATE_SLACK_NS);
+}

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <timerq.h>
 #include <x86/desc.h>
 
 #define MAX_CPUS 64
@@ -27,9 +28,8 @@ struct percpu {
 	struct tss tss;
 
 	/* Timer (arch/x86/timer.c). */
-	uint64_t timer_deadline_tsc;
-	void (*timer_fn)(void *);
-	void *timer_arg;
+	struct timerq timers;        /* this CPU's queue, interrupts off */
+	struct timerq_entry oneshot; /* timer_arm_ns's */
 	uint64_t timer_fired;
 
 	/* Cross-CPU calls (arch/x86/ipi.c): written by the caller under call_lock. */

@@ -1,23 +1,30 @@
 /*
  * Per-CPU one-shot timers on the LAPIC: TSC-deadline mode when the CPU has
  * it, the one-shot count-down mode (calibrated against the TSC) otherwise.
- * One pending timer per CPU; arming replaces it. The callback runs in
- * interrupt context on the CPU that armed it.
+ * Each CPU keeps a queue of timers (timerq.h) and programs the LAPIC for
+ * the earliest. Callbacks run in interrupt context on the CPU that armed
+ * them, never before their deadline. Timers are armed and deleted only on
+ * their own CPU.
  */
 #ifndef X86_TIMER_H
 #define X86_TIMER_H
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <timerq.h>
 
 typedef void (*timer_fn_t)(void *arg);
 
 /* BSP: picks the mode and calibrates the count-down rate. Needs the TSC calibrated. */
 void timer_init_bsp(void);
 
-/* Fires fn(arg) on this CPU once, delay_ns from now. */
-void timer_arm_ns(uint64_t delay_ns, timer_fn_t fn, void *arg);
+/* Queues t (fn and arg set by the caller) on this CPU for a TSC deadline; re-adding moves it. */
+void timer_add(struct timerq_entry *t, uint64_t deadline_tsc);
+/* Takes t off this CPU's queue if it is there. */
+void timer_del(struct timerq_entry *t);
 
+/* This CPU's one shared one-shot: fires fn(arg) once, delay_ns from now; arming replaces it. */
+void timer_arm_ns(uint64_t delay_ns, timer_fn_t fn, void *arg);
 void timer_cancel(void);
 
 bool timer_uses_deadline(void);
