@@ -350,12 +350,14 @@ void vcpu_run(struct vcpu *v)
 	irq_disable();
 	if (vm->state == VM_NEW)
 		vm->state = VM_RUNNING;
-	while (!(v->pending & PEND_STOP) && vm->state == VM_RUNNING) {
+	while (!(v->pending & (PEND_STOP | PEND_YIELD)) && vm->state == VM_RUNNING) {
 		int rc = run_once(v);
 
 		if (rc < 0)
 			vm_stop(vm, (enum vm_stop) - rc);
 	}
+	__atomic_fetch_and(&v->pending, ~PEND_YIELD, __ATOMIC_SEQ_CST);
 	timer_cancel();
+	v->timer_armed_at = 0;
 	irq_enable();
 }

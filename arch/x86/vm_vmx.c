@@ -10,6 +10,7 @@
 #include <x86/vmcs_fields.h>
 #include <x86/vmcs_setup.h>
 #include <x86/vmx.h>
+#include <x86/timer.h>
 #include <x86/vmx_ctls.h>
 #include <x86/vmx_vm.h>
 
@@ -186,4 +187,31 @@ void vmx_vcpu_destroy(struct vcpu *v)
 	frame_free(&frames, v->vmcs_pa, 1);
 	vpid_free(v->vpid);
 	kfree(v);
+}
+
+void vmx_vcpu_put(struct vcpu *v)
+{
+	/* The host timer armed for it stays with this CPU: the next CPU arms its own. */
+	timer_cancel();
+	v->timer_armed_at = 0;
+	vmclear(v->vmcs_pa);
+	v->launched = false; /* SDM 24.11.3: a cleared VMCS is entered with VMLAUNCH */
+	if (this_cpu()->vcpu == v)
+		this_cpu()->vcpu = NULL;
+}
+
+int vmx_vcpu_get(struct vcpu *v)
+{
+	if (vmx_cpu_on() != 0 || !vmptrld(v->vmcs_pa))
+		return -ERR_IO;
+	this_cpu()->vcpu = v;
+	v->pcpu = this_cpu()->id;
+	vmcs_setup_host(); /* this CPU's TR, GDT, IDT, GS bases and stack */
+	/*
+	 * Translations this CPU still caches under the vCPU's VPID or the VM's
+	 * EPT root may be from before: flush both (SDM 28.3.3).
+	 */
+	invvpid(INVVPID_SINGLE, v->vpid, 0);
+	invept_single(v->vm->arch->eptp);
+	return 0;
 }

@@ -2,6 +2,7 @@
 #include <errcode.h>
 #include <log.h>
 #include <smp.h>
+#include <x86/percpu.h>
 #include <string.h>
 #include <testcase.h>
 #include "../guests/layout.h"
@@ -42,6 +43,8 @@ static void on_ucall(struct vm *vm, const struct ucall *uc)
 
 	switch (uc->type) {
 	case UCALL_SYNC:
+		if (g->migrate_cpu > 0 && this_cpu()->vcpu)
+			__atomic_fetch_or(&this_cpu()->vcpu->pending, PEND_YIELD, __ATOMIC_SEQ_CST);
 		if (g->nsync < GUEST_RUN_MAX_SYNC)
 			memcpy(g->sync[g->nsync], uc->args, sizeof(uc->args));
 		g->nsync++;
@@ -50,6 +53,8 @@ static void on_ucall(struct vm *vm, const struct ucall *uc)
 		g->nassert++;
 		break;
 	case UCALL_PRINT:
+		if (g->migrate_cpu > 0 && this_cpu()->vcpu)
+			__atomic_fetch_or(&this_cpu()->vcpu->pending, PEND_YIELD, __ATOMIC_SEQ_CST);
 		g->nprint++;
 		log_info("%s: %s", vm->name, uc->text);
 		break;
@@ -99,6 +104,50 @@ static void wait_for(volatile unsigned int *count, unsigned int n)
 		cpu_relax();
 }
 
+/* On the other CPU: take the vCPU, run it to its next yield or its end, give it back. */
+static void run_elsewhere(void *arg)
+{
+	struct guest_run *g = arg;
+	struct vcpu *v = g->vm.vcpu[0];
+
+	if (vmx_vcpu_get(v) == 0) {
+		if (g->migrations < ARRAY_SIZE(g->pcpu_trail))
+			g->pcpu_trail[g->migrations] = v->pcpu;
+		g->migrations++;
+		vcpu_run(v);
+		vmx_vcpu_put(v);
+	} else {
+		vm_stop(&g->vm, VM_STOP_ENTRY_FAILED);
+	}
+	__atomic_store_n(&g->away_done, true, __ATOMIC_SEQ_CST);
+}
+
+/*
+ * vCPU 0 yielded: run it on migrate_cpu until it yields again, bring it
+ * back here, repeat until the VM stops; it ends on this CPU, which destroys it.
+ */
+static void migrate_until_done(struct guest_run *g, struct vcpu *v)
+{
+	while (g->vm.state == VM_RUNNING) {
+		vmx_vcpu_put(v);
+		g->away_done = false;
+		if (smp_post((unsigned int)g->migrate_cpu, run_elsewhere, g) != 0) {
+			vm_stop(&g->vm, VM_STOP_KILLED);
+			vmx_vcpu_get(v);
+			return;
+		}
+		while (!__atomic_load_n(&g->away_done, __ATOMIC_ACQUIRE))
+			cpu_relax();
+		if (vmx_vcpu_get(v) != 0)
+			return;
+		if (g->migrations < ARRAY_SIZE(g->pcpu_trail))
+			g->pcpu_trail[g->migrations] = v->pcpu;
+		g->migrations++;
+		if (g->vm.state == VM_RUNNING)
+			vcpu_run(v);
+	}
+}
+
 /*
  * Creates vCPU id on this pCPU, meets its siblings, runs it, and once every
  * vCPU has left its run loop (no kick or IPI can reach a freed one) records
@@ -137,6 +186,8 @@ static void vcpu_thread(struct guest_run *g, unsigned int id)
 	wait_for(&g->created, n);
 	if (v)
 		vcpu_run(v);
+	if (v && id == 0 && n == 1 && g->migrate_cpu > 0)
+		migrate_until_done(g, v);
 	arrive(&g->stopped);
 	wait_for(&g->stopped, n);
 	wait_for(&g->printed, id); /* statistics in vCPU order */

@@ -39,6 +39,14 @@ struct guest_run {
 	uint64_t arg; /* vCPU 0's RSI at entry (64-bit guests: guest_entry_arg) */
 	/* optional: runs on vCPU 0's CPU just before its first entry */
 	void (*prepare)(struct vcpu *v);
+	/*
+	 * Optional, one vCPU only: after each of vCPU 0's PRINT and SYNC ucalls it
+	 * moves to the other of `cpu` and `migrate_cpu` (vmx_vcpu_put/get), as the
+	 * scheduler will; migrations counts the moves, pcpu_trail their targets.
+	 */
+	int migrate_cpu; /* -1 or 0: off (cpu 0 cannot be a target here) */
+	unsigned int migrations;
+	unsigned int pcpu_trail[8];
 
 	/* Results, valid once finished. Exit counts are vCPU 0's; ap_exits vCPU 1's. */
 	volatile bool finished;
@@ -57,6 +65,7 @@ struct guest_run {
 	spinlock_t ucall_lock; /* ucalls may come from both vCPUs at once */
 	uint64_t cr3;
 	volatile unsigned int created, stopped, printed, destroyed; /* vCPU-thread rendezvous */
+	volatile bool away_done; /* the migration target is done with vCPU 0 */
 };
 
 /* Starts g on g->cpu (asynchronously unless that is the calling CPU). */

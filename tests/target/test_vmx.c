@@ -257,3 +257,26 @@ TESTCASE(vmx_interrupt_window_and_xsetbv)
 	test_check(g.sync[1][1] == 3 && g.sync[1][2] == 13 && g.sync[1][3] == 13);
 	test_check(g.exits[VMX_EXIT_XSETBV] >= 3);
 }
+
+/*
+ * A vCPU moves between CPUs mid-run, as the scheduler will move them: its
+ * VMCS is cleared on one CPU and made current, with that CPU's host state,
+ * on the other (vmx_vcpu_put/get). The cpuid guest yields after its PRINT
+ * (to CPU 1) and after its SYNC (back to CPU 0), where it finishes.
+ */
+TESTCASE(vmx_vcpu_migrates_between_cpus)
+{
+	GUEST(g, cpuid, VCPU_MODE_LONG64, 0);
+
+	if (!guest_run_possible() || arch_cpu_count() < 2)
+		return;
+	g.migrate_cpu = 1;
+	guest_run_start(&g);
+	test_check(guest_run_wait(&g, GUEST_TIMEOUT_MS));
+	test_check(clean_finish(&g, 1));
+	kprintf("  migrations: %u, to CPU %u then CPU %u\n", g.migrations, g.pcpu_trail[0],
+	        g.pcpu_trail[1]);
+	test_check(g.migrations == 2);
+	test_check(g.pcpu_trail[0] == 1 && g.pcpu_trail[1] == 0);
+	test_check(!(g.sync[0][0] & (1u << 5))); /* the guest's checks ran on both CPUs */
+}

@@ -76,6 +76,7 @@ enum vcpu_pending {
 	PEND_TIMER = 1u << 2,     /* the one-shot hypercall timer has expired */
 	PEND_INJECT = 1u << 3,    /* an event is queued in vcpu.inject */
 	PEND_IRQ = 1u << 4,       /* its vLAPIC got an interrupt: look before entry */
+	PEND_YIELD = 1u << 5,     /* leave the run loop, the VM keeps running (reschedule) */
 };
 
 /* An event to deliver at the next entry (SDM 26.6: VM-entry interruption information). */

@@ -36,10 +36,22 @@ struct vcpu *vmx_vcpu_create(struct vm *vm, unsigned int id, const struct vcpu_s
  */
 void vmx_vcpu_reset(struct vcpu *v, const struct vcpu_start *st);
 
+/*
+ * Moving a vCPU between CPUs (the scheduler's migration): vmx_vcpu_put on
+ * the CPU it last ran on clears its VMCS there; vmx_vcpu_get on the next CPU
+ * makes it current with that CPU's host state. Paired; in between the vCPU
+ * runs nowhere. vmx_vcpu_get returns -ERR_IO if VMPTRLD fails.
+ */
+void vmx_vcpu_put(struct vcpu *v);
+int vmx_vcpu_get(struct vcpu *v);
+
 /* VMCLEARs and frees the vCPU, on the CPU that runs it. */
 void vmx_vcpu_destroy(struct vcpu *v);
 
-/* Runs v on this CPU until its VM stops. Call with interrupts enabled. */
+/*
+ * Runs v on this CPU until its VM stops, or until someone sets PEND_YIELD
+ * (the bit is cleared on return). Call with interrupts enabled.
+ */
 void vcpu_run(struct vcpu *v);
 
 /* Prints exits by reason with the host cycles they took (only reasons seen). */
