@@ -55,8 +55,11 @@ $(GB)/obj32/%.S.o: %.S
 
 # Objects of each guest: start code, the guest's own source(s), library.
 # realmode.S switches to long mode itself and then runs realmode.c.
+# A guest made of more than one source lists the others in guest_NAME_MORE.
+guest_apic_MORE := $(GB)/obj64/$(GD)/apic_err.c.o
 $(foreach g,$(GUEST_64),$(eval guest_$(g)_OBJS := $(GB)/obj64/$(GD)/lib/start64.S.o \
-	$(GB)/obj64/$(GD)/$(g).c.o $(GLIB64) $(if $(filter $(g),$(GUEST_APIC)),$(GLIB64_APIC))))
+	$(GB)/obj64/$(GD)/$(g).c.o $(guest_$(g)_MORE) $(GLIB64) \
+	$(if $(filter $(g),$(GUEST_APIC)),$(GLIB64_APIC))))
 $(foreach g,$(GUEST_32),$(eval guest_$(g)_OBJS := $(GB)/obj32/$(GD)/lib/start32.S.o \
 	$(GB)/obj32/$(GD)/$(g).c.o $(GLIB32)))
 $(foreach g,$(GUEST_16),$(eval guest_$(g)_OBJS := $(GB)/obj64/$(GD)/$(g).S.o \
