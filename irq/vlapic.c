@@ -251,19 +251,9 @@ bool vlapic_match_dest(const struct vlapic *vl, const struct irq_msg *m)
 	return m->dest == 0xff || m->dest == (vl->id & 0xff);
 }
 
-/* The highest vector set in a 256-bit register, or -1. */
-static int highest(const uint32_t reg[8])
-{
-	for (int i = 7; i >= 0; i--) {
-		if (reg[i])
-			return i * 32 + 31 - __builtin_clz(reg[i]);
-	}
-	return -1;
-}
-
 uint32_t vlapic_ppr(const struct vlapic *vl)
 {
-	int isrv = highest(vl->isr);
+	int isrv = vlapic_highest(vl->isr);
 	uint32_t isr_class = isrv < 0 ? 0 : APIC_PRIO_CLASS((uint32_t)isrv);
 
 	return APIC_PRIO_CLASS(vl->tpr) >= isr_class ? vl->tpr & 0xff : isr_class;
@@ -281,7 +271,7 @@ void vlapic_set_tpr(struct vlapic *vl, uint32_t tpr)
 
 int vlapic_pending_vector(const struct vlapic *vl)
 {
-	int v = highest(vl->irr);
+	int v = vlapic_highest(vl->irr);
 
 	if (!vlapic_hw_enabled(vl) || v < 0)
 		return -1;
@@ -301,13 +291,19 @@ void vlapic_ack(struct vlapic *vl, uint8_t vector)
 /* SDM Vol. 3A 10.8.5: retire the highest in-service vector; level ones go on to the IOAPICs. */
 void vlapic_eoi(struct vlapic *vl)
 {
-	int v = highest(vl->isr);
+	int v = vlapic_highest(vl->isr);
 
 	if (v < 0)
 		return;
 	vlapic_clear(vl->isr, (uint8_t)v);
-	if (vlapic_test(vl->tmr, (uint8_t)v) && !(vl->svr & APIC_SVR_EOI_SUPPRESS) && vl->ops->eoi)
-		vl->ops->eoi(vl->ctx, (uint8_t)v);
+	vlapic_eoi_broadcast(vl, (uint8_t)v);
+}
+
+/* A retired level-triggered vector goes on to the IOAPICs, unless the SVR suppresses it. */
+void vlapic_eoi_broadcast(struct vlapic *vl, uint8_t vector)
+{
+	if (vlapic_test(vl->tmr, vector) && !(vl->svr & APIC_SVR_EOI_SUPPRESS) && vl->ops->eoi)
+		vl->ops->eoi(vl->ctx, vector);
 }
 
 /* SDM Vol. 3A 10.4.7.2: software-disabling masks every LVT entry. */

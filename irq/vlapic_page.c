@@ -4,14 +4,6 @@
 
 #define PAGE_REG(page, reg) ((page)[apic_mmio_offset(reg) / 4])
 
-static int highest(const uint32_t reg[8])
-{
-	for (int i = 7; i >= 0; i--)
-		if (reg[i])
-			return i * 32 + 31 - __builtin_clz(reg[i]);
-	return -1;
-}
-
 void vlapic_set_page_mode(struct vlapic *vl, bool on)
 {
 	vl->page_mode = on;
@@ -20,7 +12,7 @@ void vlapic_set_page_mode(struct vlapic *vl, bool on)
 
 void vlapic_page_export(struct vlapic *vl, uint32_t *page, struct vlapic_page_sync *s)
 {
-	int irr = highest(vl->irr), isr = highest(vl->isr);
+	int irr = vlapic_highest(vl->irr), isr = vlapic_highest(vl->isr);
 
 	PAGE_REG(page, APIC_TPR) = vl->tpr;
 	PAGE_REG(page, APIC_PPR) = vlapic_ppr(vl);
@@ -54,6 +46,5 @@ void vlapic_page_import(struct vlapic *vl, const uint32_t *page, const struct vl
 
 void vlapic_virtual_eoi(struct vlapic *vl, uint8_t vector)
 {
-	if (vlapic_test(vl->tmr, vector) && !(vl->svr & APIC_SVR_EOI_SUPPRESS) && vl->ops->eoi)
-		vl->ops->eoi(vl->ctx, vector);
+	vlapic_eoi_broadcast(vl, vector);
 }

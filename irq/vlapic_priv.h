@@ -39,6 +39,15 @@ static inline void vlapic_clear(uint32_t reg[8], uint8_t v)
 	reg[v >> 5] &= ~(1u << (v & 31));
 }
 
+/* The highest vector set in a 256-bit IRR/ISR/TMR, or -1. */
+static inline int vlapic_highest(const uint32_t reg[8])
+{
+	for (int i = 7; i >= 0; i--)
+		if (reg[i])
+			return i * 32 + 31 - __builtin_clz(reg[i]);
+	return -1;
+}
+
 static inline uint64_t vlapic_now(const struct vlapic *vl)
 {
 	return vl->ops->now ? vl->ops->now(vl->ctx) : 0;
@@ -54,6 +63,7 @@ static inline void vlapic_kick(struct vlapic *vl)
 void vlapic_error(struct vlapic *vl, uint32_t esr_bit);
 bool vlapic_lvt_deliver(struct vlapic *vl, enum vlapic_lvt lvt);
 void vlapic_eoi(struct vlapic *vl);
+void vlapic_eoi_broadcast(struct vlapic *vl, uint8_t vector);
 void vlapic_write_svr(struct vlapic *vl, uint32_t val);
 
 /* vlapic_timer.c */
