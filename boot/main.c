@@ -167,8 +167,8 @@ static void __noreturn boot_stage2(void)
 
 	if (testcases_linked())
 		tests_run_all();
-	else
-		linux_guests_start();
+	else if (linux_guests_start())
+		linux_guests_run();
 	cpu_idle();
 }
 

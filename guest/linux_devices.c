@@ -147,7 +147,9 @@ static bool kbc_read(void *ctx, uint64_t port, unsigned int size, uint64_t *val)
 
 /*
  * Statistics marks: a console line "TANDEM-MARK N" (N a number) makes Tandem
- * print every vCPU's exits since the previous mark (vcpu_stats_mark). In-band,
+ * print every vCPU's exits, run and steal time since the previous mark
+ * (vcpu_stats_mark), and every guest's share of the pCPUs since the
+ * previous mark of any guest (linux_guests_mark). In-band,
  * so that a stock guest's shell can take one; a guest that floods them only
  * slows its own console.
  */
@@ -169,6 +171,7 @@ static void console_line(void *ctx, const char *text, size_t n)
 		if (g->vm.vcpu[i])
 			vcpu_stats_mark(g->vm.vcpu[i], mark);
 	spin_unlock_irqrestore(&g->vm.lock, f);
+	linux_guests_mark(g, mark);
 }
 
 int linux_devices_add(struct linux_guest *g, const struct guest_acpi_cfg *acfg)

@@ -12,7 +12,9 @@
 #include <smp.h>
 #include <string.h>
 #include <vm.h>
+#include <x86/cpu.h>
 #include <x86/vcpu_lapic.h>
+#include <x86/vcpu_sched.h>
 #include <x86/vmx.h>
 #include <x86/vmx_vm.h>
 #include "linux_guest_priv.h"
@@ -25,22 +27,27 @@ BOOT_OPTION_BOOL("exit_after_guests", opt_exit_after_guests,
 
 static unsigned int guests_running;
 static bool guests_all_ok = true;
+static struct linux_guest *guests[GUEST_MAX];
+static unsigned int nguests;
+static spinlock_t marks_lock; /* the marks' state and each guest's `live` */
 
-/* ---- the vCPU threads of one boot: one per vCPU, each on its own pCPU ---- */
-
-static void wait_for(volatile unsigned int *count, unsigned int n)
+/* Marks read a guest's vCPUs only while it is live: its teardown waits for them. */
+static void set_live(struct linux_guest *g, bool live)
 {
-	while (__atomic_load_n(count, __ATOMIC_ACQUIRE) < n)
-		__builtin_ia32_pause();
+	unsigned long f = spin_lock_irqsave(&marks_lock);
+
+	g->live = live;
+	spin_unlock_irqrestore(&marks_lock, f);
 }
 
+/* ---- the vCPUs of one boot, on the credit scheduler ---- */
+
 /*
- * Creates vCPU id on this pCPU, waits for its siblings, runs it, and once
- * every vCPU of the VM has left its run loop (so no IPI can reach a freed
- * one) prints its statistics and destroys it. vCPU 0 starts at the kernel's
- * 64-bit entry; the others wait for INIT-SIPI-SIPI.
+ * Creates vCPU id (its VMCS made current here, then cleared and handed to
+ * the scheduler, blocked). vCPU 0 starts at the kernel's 64-bit entry; the
+ * others wait for INIT-SIPI-SIPI.
  */
-static void vcpu_thread(struct linux_guest *g, unsigned int id)
+static struct vcpu *vcpu_new(struct linux_guest *g, unsigned int id)
 {
 	struct linux_boot *lb = g->lb;
 	struct vcpu_start st = {.mode = VCPU_MODE_REAL};
@@ -57,38 +64,42 @@ static void vcpu_thread(struct linux_guest *g, unsigned int id)
 		                         .cs = lb->cs,
 		                         .ds = lb->ds};
 	v = vmx_vcpu_create(&g->vm, id, &st);
-	if (v && vcpu_lapic_create(v) != 0) {
+	if (!v)
+		return NULL;
+	if (vcpu_lapic_create(v) != 0) {
 		vmx_vcpu_destroy(v);
-		v = NULL;
+		return NULL;
 	}
-	if (!v) {
-		log_err("%s: cannot create vCPU %u on pCPU %u", g->cfg.name, id, g->pcpu[id]);
-		vm_stop(&g->vm, VM_STOP_ENTRY_FAILED);
-	} else {
-		v->wait_sipi = id != 0;
+	v->wait_sipi = id != 0;
+	if (vcpu_sched_add(v, &g->sdom, g->cfg.pcpus) != 0) {
+		vcpu_lapic_destroy(v);
+		vmx_vcpu_destroy(v);
+		return NULL;
 	}
-	__atomic_add_fetch(&g->created, 1, __ATOMIC_SEQ_CST);
-	wait_for(&g->created, g->cfg.vcpus);
-	if (v)
-		vcpu_run(v);
-	__atomic_add_fetch(&g->stopped, 1, __ATOMIC_SEQ_CST);
-	wait_for(&g->stopped, g->cfg.vcpus);
-	wait_for(&g->printed, id); /* statistics in vCPU order, not interleaved */
-	if (v)
-		vcpu_print_stats(v);
-	__atomic_add_fetch(&g->printed, 1, __ATOMIC_SEQ_CST);
-	if (v) {
+	return v;
+}
+
+/* Prints each vCPU's statistics in order and frees them; none is on the scheduler's pCPUs. */
+static void vcpus_free(struct linux_guest *g)
+{
+	for (unsigned int id = 0; id < VM_MAX_VCPUS; id++) {
+		struct vcpu *v = g->vm.vcpu[id];
+		uint64_t run, steal;
+
+		if (!v)
+			continue;
+		if (v->entries) {
+			vcpu_print_stats(v);
+			vcpu_sched_times(v, &run, &steal);
+			log_info("%s: vCPU %u: ran %lu ms, waited for a pCPU %lu ms (steal), %lu "
+			         "switches in",
+			         g->cfg.name, id, run / 1000000, steal / 1000000, v->switches);
+		}
+		if (v->scheduled)
+			vcpu_sched_remove(v);
 		vcpu_lapic_destroy(v);
 		vmx_vcpu_destroy(v);
 	}
-	__atomic_add_fetch(&g->destroyed, 1, __ATOMIC_SEQ_CST);
-}
-
-static void ap_thread(void *arg)
-{
-	struct vcpu_thread *t = arg;
-
-	vcpu_thread(t->g, t->id);
 }
 
 /* ---- one boot of a guest ---- */
@@ -134,113 +145,101 @@ static int load(struct linux_guest *g, struct guest_acpi_cfg *acfg)
 	return 0;
 }
 
-/* Runs on vCPU 0's pCPU; the other vCPUs' threads are posted to theirs. */
-static enum vm_stop boot_once(struct linux_guest *g)
+static void guest_ended(struct linux_guest *g, enum vm_stop why)
 {
-	struct guest_acpi_cfg acfg;
-	enum vm_stop why = VM_STOP_ENTRY_FAILED;
-	uint64_t t0 = arch_time_ns();
-	int err;
-
-	g->lb = kzalloc(sizeof(*g->lb));
-	if (!g->lb) {
-		log_err("%s: no memory for the loader", g->cfg.name);
-		return why;
-	}
-	guest_acpi_cfg_init(&acfg, g->cfg.vcpus);
-	err = vmx_vm_create(&g->vm, g->cfg.name, g->cfg.mem);
-	if (err)
-		goto out_free;
-	if (load(g, &acfg) != 0)
-		goto out_vm;
-	g->created = g->stopped = g->printed = g->destroyed = 0;
-	g->vm.state = VM_RUNNING;
-	for (unsigned int id = 1; id < g->cfg.vcpus; id++) {
-		g->thr[id] = (struct vcpu_thread){g, id};
-		if (smp_post(g->pcpu[id], ap_thread, &g->thr[id]) != 0) {
-			log_err("%s: pCPU %u is busy: vCPU %u cannot start", g->cfg.name,
-			        g->pcpu[id], id);
-			vm_stop(&g->vm, VM_STOP_ENTRY_FAILED);
-			/* Stand in for the thread that never ran. */
-			__atomic_add_fetch(&g->created, 1, __ATOMIC_SEQ_CST);
-			__atomic_add_fetch(&g->stopped, 1, __ATOMIC_SEQ_CST);
-			__atomic_add_fetch(&g->printed, 1, __ATOMIC_SEQ_CST);
-			__atomic_add_fetch(&g->destroyed, 1, __ATOMIC_SEQ_CST);
-		}
-	}
-	vcpu_thread(g, 0);
-	wait_for(&g->destroyed, g->cfg.vcpus);
-	why = g->vm.stop_reason;
-	linux_console_drain(g);
-	log_info("%s: stopped after %lu ms: %s", g->cfg.name, (arch_time_ns() - t0) / 1000000,
-	         vm_stop_name(why));
-out_vm:
-	linux_devices_retire(g);
-	vmx_vm_destroy(&g->vm);
-out_free:
-	kfree(g->lb);
-	g->lb = NULL;
-	return why;
-}
-
-static void guest_main(void *arg)
-{
-	struct linux_guest *g = arg;
-	enum vm_stop why;
-
-	do {
-		g->boots++;
-		if (g->boots > 1)
-			log_info("%s: rebooting (boot %u)", g->cfg.name, g->boots);
-		why = boot_once(g);
-	} while (why == VM_STOP_REBOOT && g->boots <= MAX_REBOOTS);
-	if (why == VM_STOP_REBOOT)
-		log_warn("%s: rebooted %u times; not restarting it again", g->cfg.name,
-		         MAX_REBOOTS);
 	log_info("%s: guest ended: %s", g->cfg.name, vm_stop_name(why));
 	if (why != VM_STOP_POWEROFF)
 		guests_all_ok = false;
 	if (__atomic_sub_fetch(&guests_running, 1, __ATOMIC_SEQ_CST) == 0) {
 		log_info("guests: all ended%s",
 		         opt_exit_after_guests ? "; ending the machine" : "");
+		vcpu_sched_dump();
+		vcpu_sched_trace_dump();
 		if (opt_exit_after_guests)
 			arch_test_exit(guests_all_ok);
 	}
 }
 
-/* Gives each vCPU of g its own pCPU among those it may use and nobody uses yet. */
-static bool pick_pcpus(struct linux_guest *g, uint64_t *used)
+static void boot_free(struct linux_guest *g)
 {
-	uint64_t avail = g->cfg.pcpus & ~*used;
-	unsigned int n = 0;
-
-	if (g->cfg.vcpus > VM_MAX_VCPUS) {
-		log_err("%s: refused: %u vCPUs, at most %u", g->cfg.name, g->cfg.vcpus,
-		        VM_MAX_VCPUS);
-		return false;
-	}
-	for (unsigned int c = 0; c < 64 && n < g->cfg.vcpus; c++)
-		if (avail & (1ull << c))
-			g->pcpu[n++] = c;
-	if (n < g->cfg.vcpus) {
-		log_err("%s: refused: %u vCPUs need as many free pCPUs, %u of those it may use are "
-		        "free (each vCPU has a pCPU to itself: no scheduler yet)",
-		        g->cfg.name, g->cfg.vcpus, n);
-		return false;
-	}
-	for (unsigned int i = 0; i < n; i++)
-		*used |= 1ull << g->pcpu[i];
-	return true;
+	vcpus_free(g);
+	linux_devices_retire(g);
+	vmx_vm_destroy(&g->vm);
+	kfree(g->lb);
+	g->lb = NULL;
 }
 
-static const char *pcpu_list(const struct linux_guest *g, char *buf, size_t len)
-{
-	size_t at = 0;
+static void vm_stopped(struct vm *vm);
 
-	buf[0] = '\0';
-	for (unsigned int i = 0; i < g->cfg.vcpus && at < len; i++)
-		at += ksnprintf(buf + at, len - at, "%s%u", i ? "," : "", g->pcpu[i]);
-	return buf;
+/*
+ * One boot: the VM, the kernel loaded into it, its vCPUs on the scheduler
+ * and vCPU 0 woken. Returns 0 once it runs; the rest happens in vm_stopped.
+ */
+static int boot_start(struct linux_guest *g)
+{
+	struct guest_acpi_cfg acfg;
+	unsigned int n = 0;
+	int err;
+
+	g->t0 = arch_time_ns();
+	g->lb = kzalloc(sizeof(*g->lb));
+	if (!g->lb) {
+		log_err("%s: no memory for the loader", g->cfg.name);
+		return -ERR_NOMEM;
+	}
+	guest_acpi_cfg_init(&acfg, g->cfg.vcpus);
+	err = vmx_vm_create(&g->vm, g->cfg.name, g->cfg.mem);
+	if (err) {
+		kfree(g->lb);
+		g->lb = NULL;
+		return err;
+	}
+	err = load(g, &acfg);
+	if (!err)
+		err = vcpu_sched_dom_init(&g->sdom, g->index, g->cfg.weight, g->cfg.cap);
+	for (; !err && n < g->cfg.vcpus; n++) {
+		if (!vcpu_new(g, n)) {
+			log_err("%s: cannot create vCPU %u", g->cfg.name, n);
+			err = -ERR_NOMEM;
+		}
+	}
+	if (err) {
+		boot_free(g);
+		return err;
+	}
+	g->vm.on_stopped = vm_stopped;
+	g->vm.live_vcpus = g->cfg.vcpus;
+	g->vm.state = VM_RUNNING;
+	set_live(g, true);
+	vcpu_kick(g->vm.vcpu[0], PEND_IRQ); /* the boot vCPU runs; the others wait for SIPI */
+	return 0;
+}
+
+/* Every vCPU has left the scheduler's pCPUs for good: tear down, and boot again on a reboot. */
+static void vm_stopped(struct vm *vm)
+{
+	struct linux_guest *g =
+	    (struct linux_guest *)((char *)vm - offsetof(struct linux_guest, vm));
+	enum vm_stop why = vm->stop_reason;
+
+	set_live(g, false);
+	linux_console_drain(g);
+	log_info("%s: stopped after %lu ms: %s", g->cfg.name, (arch_time_ns() - g->t0) / 1000000,
+	         vm_stop_name(why));
+	boot_free(g);
+	while (why == VM_STOP_REBOOT) {
+		if (g->boots > MAX_REBOOTS) {
+			log_warn("%s: rebooted %u times; not restarting it again", g->cfg.name,
+			         MAX_REBOOTS);
+			break;
+		}
+		g->boots++;
+		log_info("%s: rebooting (boot %u)", g->cfg.name, g->boots);
+		if (boot_start(g) == 0)
+			return;
+		why = VM_STOP_ENTRY_FAILED;
+	}
+	guest_ended(g, why);
 }
 
 unsigned int linux_guests_start(void)
@@ -249,8 +248,6 @@ unsigned int linux_guests_start(void)
 	static struct guest_cfg cfgs[GUEST_MAX];
 	unsigned int n = boot_module_count(), ng, started = 0;
 	struct frame_stats fs;
-	uint64_t used_cpus = 0;
-	char list[64];
 
 	if (n == 0)
 		return 0;
@@ -272,6 +269,10 @@ unsigned int linux_guests_start(void)
 
 	ng = guest_config_build(mods, MIN(n, (unsigned int)ARRAY_SIZE(mods)), arch_cpu_count(),
 	                        free_mem, cfgs);
+	if (ng && vcpu_sched_init() != 0) {
+		log_err("guests: the scheduler cannot start: no guest starts");
+		return 0;
+	}
 	for (unsigned int i = 0; i < ng; i++) {
 		struct linux_guest *g = kzalloc(sizeof(*g));
 		if (!g) {
@@ -279,25 +280,86 @@ unsigned int linux_guests_start(void)
 			continue;
 		}
 		g->cfg = cfgs[i];
-		/* Until the scheduler exists every vCPU has a pCPU to itself: the first free ones allowed. */
-		if (!pick_pcpus(g, &used_cpus)) {
-			kfree(g);
-			continue;
-		}
-		log_info("%s: starting on pCPU %s, %lu MiB, command line '%s'", g->cfg.name,
-		         pcpu_list(g, list, sizeof(list)), g->cfg.mem >> 20, g->cfg.cmdline);
-		__atomic_add_fetch(&guests_running, 1, __ATOMIC_SEQ_CST);
-		if (smp_post(g->pcpu[0], guest_main, g) != 0) {
-			log_err("%s: pCPU %u is busy", g->cfg.name, g->pcpu[0]);
-			__atomic_sub_fetch(&guests_running, 1, __ATOMIC_SEQ_CST);
-			kfree(g);
-			continue;
-		}
+		g->index = i;
+		guests[nguests++] = g;
+		g->boots = 1;
+		log_info("%s: %u vCPU(s) on pCPUs %#lx, weight %u, cap %u%%, %lu MiB, command line "
+		         "'%s'",
+		         g->cfg.name, g->cfg.vcpus, g->cfg.pcpus, g->cfg.weight, g->cfg.cap,
+		         g->cfg.mem >> 20, g->cfg.cmdline);
 		if (!linux_console_attach(g))
 			log_warn("%s: no console slot left: it gets no console input", g->cfg.name);
+		__atomic_add_fetch(&guests_running, 1, __ATOMIC_SEQ_CST);
+		if (boot_start(g) != 0) {
+			guest_ended(g, VM_STOP_ENTRY_FAILED);
+			continue;
+		}
 		started++;
 	}
 	if (started)
 		linux_console_input_start();
 	return started;
+}
+
+/* Run and steal time of live g's vCPUs so far (ns). */
+static void guest_times(struct linux_guest *g, uint64_t *run, uint64_t *steal)
+{
+	*run = *steal = 0;
+	for (unsigned int i = 0; i < g->vm.nvcpus; i++) {
+		uint64_t r, s;
+
+		if (!g->vm.vcpu[i])
+			continue;
+		vcpu_sched_times(g->vm.vcpu[i], &r, &s);
+		*run += r;
+		*steal += s;
+	}
+}
+
+void linux_guests_mark(struct linux_guest *by, unsigned int mark)
+{
+	static uint64_t last;
+	unsigned long f = spin_lock_irqsave(&marks_lock);
+	uint64_t now = arch_time_ns(), total = 0;
+
+	vcpu_sched_trace_mark(mark);
+	for (unsigned int i = 0; i < nguests; i++) {
+		struct linux_guest *g = guests[i];
+		uint64_t run = 0, steal = 0;
+
+		if (g->live)
+			guest_times(g, &run, &steal);
+		g->share_run = run - MIN(run, g->share_mark_run);
+		g->share_steal = steal - MIN(steal, g->share_mark_steal);
+		g->share_mark_run = run;
+		g->share_mark_steal = steal;
+		total += g->share_run;
+	}
+	log_info("sched-share: mark %u by %s, %lu ms since the previous mark of any guest:", mark,
+	         by->cfg.name, last ? (now - last) / 1000000 : 0);
+	for (unsigned int i = 0; i < nguests; i++) {
+		struct linux_guest *g = guests[i];
+
+		log_info("sched-share:   %s weight %u: ran %lu ms (%lu.%lu%%), steal %lu ms",
+		         g->cfg.name, g->cfg.weight, g->share_run / 1000000,
+		         total ? g->share_run * 100 / total : 0,
+		         total ? g->share_run * 1000 / total % 10 : 0, g->share_steal / 1000000);
+	}
+	last = now;
+	spin_unlock_irqrestore(&marks_lock, f);
+}
+
+static void sched_loop_entry(void *arg)
+{
+	irq_disable();
+	vcpu_sched_loop();
+}
+
+void linux_guests_run(void)
+{
+	for (unsigned int c = 0; c < arch_cpu_count(); c++)
+		if (c != arch_cpu_id() && smp_post(c, sched_loop_entry, NULL) != 0)
+			log_warn("sched: pCPU %u is busy or offline: it runs no vCPUs", c);
+	irq_disable();
+	vcpu_sched_loop();
 }

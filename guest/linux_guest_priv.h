@@ -15,6 +15,7 @@
 #include <guest_acpi.h>
 #include <guest_config.h>
 #include <irq_route.h>
+#include <sched.h>
 #include <spinlock.h>
 #include <uart16550.h>
 #include <vm.h>
@@ -25,22 +26,18 @@ struct linux_boot;
 
 struct linux_guest;
 
-struct vcpu_thread {
-	struct linux_guest *g;
-	unsigned int id;
-};
-
 struct linux_guest {
 	struct guest_cfg cfg;
 	struct vm vm;
-	unsigned int pcpu[VM_MAX_VCPUS]; /* vCPU i runs on pcpu[i], alone there */
+	unsigned int index; /* in boot order; its scheduler domain's id */
+	struct sched_dom sdom;
 	unsigned int boots;
+	uint64_t t0; /* this boot started (ns) */
+	bool live;   /* its VM and vCPUs exist (from boot_start to vm_stopped) */
+	/* Run and steal time at the last mark of any guest, and in the period it ended (ns). */
+	uint64_t share_mark_run, share_mark_steal, share_run, share_steal;
 	struct linux_boot *lb;           /* this boot's loader output */
 	char cmdline[GUEST_CMDLINE_MAX]; /* the module's, plus " tandem.boot=N" */
-
-	/* Rendezvous of this boot's vCPU threads (atomic counters, see vcpu_thread). */
-	struct vcpu_thread thr[VM_MAX_VCPUS];
-	volatile unsigned int created, stopped, printed, destroyed;
 
 	/* The UART and its console sink; uart_lock orders before vm_irq.lock. */
 	spinlock_t uart_lock;
@@ -50,6 +47,15 @@ struct linux_guest {
 	struct acpi_pm pm;
 	struct vm_irq irq;
 };
+
+/* linux_guest.c */
+
+/*
+ * A statistics mark of guest `by`: every guest's run and steal time since
+ * the previous mark of any guest, and the shares of run time, are printed
+ * ("sched-share:" lines), and the scheduler trace window follows the marks.
+ */
+void linux_guests_mark(struct linux_guest *by, unsigned int mark);
 
 /* linux_devices.c */
 

@@ -21,6 +21,7 @@ struct timerq_entry {
 	void *arg;
 	struct timerq_entry *next; /* private to timerq.c */
 	bool queued;
+	unsigned int owner; /* the queue it is on, for its user (arch/x86/timer.c: the CPU) */
 };
 
 struct timerq {

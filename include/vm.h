@@ -69,6 +69,14 @@ struct vm {
 	volatile enum vm_state state;
 	enum vm_stop stop_reason;
 
+	/*
+	 * Scheduled VMs (arch vcpu_sched): vCPUs still on the scheduler, and what
+	 * to do once the last has left it for good after vm_stop(): tear down,
+	 * maybe boot again. Runs on the pCPU that retired the last vCPU.
+	 */
+	unsigned int live_vcpus;
+	void (*on_stopped)(struct vm *vm);
+
 	/* A vCPU executed HLT (the guest is idle); NULL: nothing to do. */
 	void (*on_idle)(struct vm *vm);
 

@@ -57,12 +57,17 @@ echo "== bochs (background)"
 	if sh scripts/linux-guest.sh >"$R/linux-fetch.log" 2>&1; then
 		K=$(sed -n 's/^KERNEL=//p' "$R/linux-fetch.log")
 		I=$(sed -n 's/^INITRD=//p' "$R/linux-fetch.log")
-		# tandem.mode=echo: each /init also reads a line from its console,
-		# typed by tests/linux/console.script through the console multiplexer.
-		cl="console=ttyS0 quiet panic=-1 tandem.mode=echo"
-		sh scripts/mkiso.sh -c "exit_after_guests=1" \
-			-m "$K guest=lx0 kernel vcpus=1 mem=96M pcpus=0 -- $cl" -m "$I guest=lx0 initrd" \
-			-m "$K guest=lx1 kernel vcpus=1 mem=96M pcpus=1 -- $cl" -m "$I guest=lx1 initrd" \
+		# The overcommit test: two guests with 2 vCPUs each on the 2 pCPUs,
+		# weights 2:1. tandem.mode=echo: each /init reads a line from its
+		# console, typed by tests/linux/console.script through the console
+		# multiplexer once both wait; tandem.share=8: then 8 s busy on both
+		# vCPUs between statistics marks, for the shares and steal time
+		# (scripts/check-sched-share.py); the scheduler trace of that window
+		# is dumped at the end.
+		cl="console=ttyS0 quiet panic=-1 tandem.mode=echo tandem.share=8"
+		sh scripts/mkiso.sh -c "exit_after_guests=1 sched_trace=1024 sched_trace_marks=1" \
+			-m "$K guest=lx0 kernel vcpus=2 mem=96M weight=512 -- $cl" -m "$I guest=lx0 initrd" \
+			-m "$K guest=lx1 kernel vcpus=2 mem=96M weight=256 -- $cl" -m "$I guest=lx1 initrd" \
 			$B/linux2.iso $B/tandem.elf >"$R/linux-iso.log" 2>&1 &&
 			BOCHS_MEGS=320 BOCHS_CONSOLE_SCRIPT=tests/linux/console.script sh scripts/run-bochs.sh $B/linux2.iso $R/linux2.log "$BOCHS_TIMEOUT" 2 \
 				>"$R/linux2-run.log" 2>&1
@@ -165,7 +170,7 @@ expect_line "$R/bochs-noapicv.log" bochs-noapicv apic-cases-ran "^TEST vmx_apic_
 expect_line "$R/bochs-noapicv.log" bochs-noapicv test-verdict "^tandem-test: [0-9]* passed, 0 failed"
 if [ "$rc" = 0 ]; then pass bochs-noapicv:ended-by-test bochs-noapicv; else fail "bochs-noapicv:ended-by-test(rc=$rc)" bochs-noapicv; fi
 
-echo "== linux guests in bochs"
+echo "== linux guests in bochs: 2 x 2 vCPUs on 2 pCPUs, weights 2:1"
 L=$R/linux2.log
 rc=$(cat "$R/linux2.rc" 2>/dev/null || echo 1)
 if [ ! -s "$L" ]; then
@@ -174,15 +179,21 @@ if [ ! -s "$L" ]; then
 else
 	cat "$R/linux2-run.log"
 	for g in lx0 lx1; do
-		n=${g#lx}
-		expect_line "$L" linux "$g-own-pcpu" "^tandem: $g: starting on pCPU $n,"
-		expect_line "$L" linux "$g-reached-init" "^$g| TANDEM-GUEST-INIT: 6\\.1"
+		expect_line "$L" linux "$g-reached-init" "^$g| TANDEM-GUEST-INIT: 6\\.1.* on 2 cpu(s)"
 		expect_line "$L" linux "$g-workload" "^$g| TANDEM-GUEST-RESULT: sum=20000100000 sha=f6351f5ead9a700e"
 		expect_line "$L" linux "$g-poweroff" "^tandem: $g: guest ended: powered off"
 		expect_line "$L" linux "$g-exit-stats" "^tandem: $g: vCPU 0: [0-9]* entries"
 		expect_line "$L" linux "$g-console-input" "^$g| TANDEM-GUEST-GOT: ping-$g[[:cntrl:]]*$"
 	done
 	expect_line "$L" linux console-focus-switch "^console: input goes to lx1"
+	expect_line "$L" linux steal-time-enabled "^lx0| TANDEM-GUEST-STEAL: [1-9]"
+	expect_line "$L" linux trace-dumped "^sched-trace: [01] [0-9]* run [01]\\.[01]"
+	if python3 scripts/check-sched-share.py "$L" >"$R/linux-share.txt" 2>&1; then
+		pass linux:shares-and-steal linux
+	else
+		fail linux:shares-and-steal linux
+	fi
+	sed 's/^/  /' "$R/linux-share.txt"
 	grep -h "^tandem: lx[01]: stopped after\|^lx[01]| TANDEM-GUEST-INIT" "$L" | sed 's/^/  /'
 	if [ "$rc" = 0 ]; then pass linux:machine-ended linux; else fail "linux:machine-ended(rc=$rc)" linux; fi
 fi
@@ -195,7 +206,8 @@ if [ ! -s "$L" ]; then
 	fail linux-smp:guest-ran linux-smp
 else
 	cat "$R/linux-smp-run.log"
-	expect_line "$L" linux-smp own-pcpus "^tandem: smp: starting on pCPU 0,1,"
+	expect_line "$L" linux-smp on-scheduler "^tandem: smp: 2 vCPU(s) on pCPUs 0x3, weight 256"
+	expect_line "$L" linux-smp both-pcpus-schedule "^tandem: sched: pCPU 1 runs vCPUs"
 	expect_line "$L" linux-smp ap-started "^tandem: smp: vCPU 1: STARTUP at 0x"
 	expect_line "$L" linux-smp two-processors "^smp| TANDEM-GUEST-INIT: 6\\.1.* on 2 cpu(s), boot 1[[:cntrl:]]*$"
 	expect_line "$L" linux-smp workload "^smp| TANDEM-GUEST-RESULT: sum=20000100000 sha=f6351f5ead9a700e"

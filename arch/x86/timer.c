@@ -47,20 +47,26 @@ static void program(struct percpu *p)
 /*
  * Runs every timer that is due, then re-arms for the next. The count-down
  * rate is a measurement, so a count can end a little early: a timer not yet
- * due just waits for the next interrupt ("not before the deadline").
+ * due just waits for the next interrupt ("not before the deadline"). The
+ * queue lock is dropped around each callback, which may re-add its entry.
  */
 static void timer_irq(struct irq_frame *f)
 {
 	struct percpu *p = this_cpu();
 	struct timerq_entry *e;
 
+	spin_lock(&p->timer_lock);
 	while ((e = timerq_pop_expired(&p->timers, rdtsc()))) {
 		p->timer_fired++;
+		p->timer_running = e;
+		spin_unlock(&p->timer_lock);
 		e->fn(e->arg);
+		spin_lock(&p->timer_lock);
+		p->timer_running = NULL;
 	}
 	program(p);
+	spin_unlock(&p->timer_lock);
 }
-
 void timer_init_bsp(void)
 {
 	irq_register(VEC_TIMER, timer_irq);
@@ -84,27 +90,55 @@ void timer_init_bsp(void)
 	         cpu_has(FEAT_TSC_DEADLINE) ? " (TSC-deadline disabled by option)" : "");
 }
 
+/* Takes t off whichever CPU's queue holds it; returns with that CPU's lock dropped. */
+static void del_anywhere(struct timerq_entry *t)
+{
+	struct percpu *p = &percpu[t->owner];
+
+	spin_lock(&p->timer_lock);
+	if (t->queued) {
+		bool was_first = p->timers.head == t;
+
+		timerq_del(&p->timers, t);
+		/* A remote CPU keeps its hardware armed: its interrupt then finds nothing due. */
+		if (was_first && p == this_cpu())
+			program(p);
+	}
+	spin_unlock(&p->timer_lock);
+}
+
 void timer_add(struct timerq_entry *t, uint64_t deadline_tsc)
 {
 	struct percpu *p = this_cpu();
 	unsigned long f = arch_irq_save();
 
+	if (t->queued && t->owner != p->id)
+		del_anywhere(t);
+	spin_lock(&p->timer_lock);
+	t->owner = p->id;
 	timerq_add(&p->timers, t, deadline_tsc ? deadline_tsc : 1);
 	if (p->timers.head == t)
 		program(p);
+	spin_unlock(&p->timer_lock);
 	arch_irq_restore(f);
 }
 
 void timer_del(struct timerq_entry *t)
 {
-	struct percpu *p = this_cpu();
 	unsigned long f = arch_irq_save();
-	bool was_first = p->timers.head == t;
 
-	timerq_del(&p->timers, t);
-	if (was_first)
-		program(p);
+	del_anywhere(t);
 	arch_irq_restore(f);
+}
+
+void timer_del_sync(struct timerq_entry *t)
+{
+	timer_del(t);
+	/* Its callback may have been popped just before: wait until it has returned. */
+	for (unsigned int c = 0; c < arch_cpu_count(); c++)
+		if (c != arch_cpu_id())
+			while (percpu[c].timer_running == t)
+				cpu_relax();
 }
 
 void timer_arm_ns(uint64_t delay_ns, timer_fn_t fn, void *arg)

@@ -15,6 +15,7 @@
 #include <x86/tsc.h>
 #include <x86/vcpu_apicv.h>
 #include <x86/vcpu_lapic.h>
+#include <x86/vcpu_sched.h>
 
 #define X2APIC_MSR_FIRST 0x800u
 #define X2APIC_MSR_LAST  0x8ffu
@@ -41,11 +42,7 @@ static void op_eoi(void *ctx, uint8_t vector)
 
 static void kick(struct vcpu *v)
 {
-	__atomic_fetch_or(&v->pending, PEND_IRQ, __ATOMIC_SEQ_CST);
-	/* Any interrupt makes a running guest exit and a halted pCPU wake. */
-	if (v->pcpu != arch_cpu_id())
-		lapic_send_ipi(percpu[v->pcpu].apic_id,
-		               VEC_CALL | APIC_ICR_DM_FIXED | APIC_ICR_ASSERT);
+	vcpu_kick(v, PEND_IRQ);
 }
 
 static void op_kick(void *ctx)

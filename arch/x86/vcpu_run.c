@@ -15,6 +15,7 @@
 #include <x86/tsc.h>
 #include <x86/vcpu_apicv.h>
 #include <x86/vcpu_lapic.h>
+#include <x86/vcpu_sched.h>
 #include <x86/vmcs_fields.h>
 #include <x86/vmexit.h>
 #include <x86/vmx_ctls.h>
@@ -28,16 +29,12 @@ static void vtimer_fired(void *arg)
 	struct vcpu *v = arg;
 
 	v->timer_armed_at = 0;
-	__atomic_fetch_or(&v->pending, PEND_TIMER, __ATOMIC_SEQ_CST);
+	vcpu_kick(v, PEND_TIMER);
 }
 
 void arch_vcpu_kick_stop(struct vcpu *v)
 {
-	__atomic_fetch_or(&v->pending, PEND_STOP, __ATOMIC_SEQ_CST);
-	/* Wake its CPU if it waits in HLT or runs the guest: any IPI causes an exit. */
-	if (v->pcpu != arch_cpu_id())
-		lapic_send_ipi(percpu[v->pcpu].apic_id,
-		               VEC_CALL | APIC_ICR_DM_FIXED | APIC_ICR_ASSERT);
+	vcpu_kick(v, PEND_STOP);
 }
 
 static void set_intr_window(bool on)
@@ -141,13 +138,14 @@ static uint64_t next_deadline(struct vcpu *v)
 /* The host timer fires at the guest's next deadline, so a running guest exits then. */
 static void arm_host_timer(struct vcpu *v)
 {
-	uint64_t d = next_deadline(v), now;
+	uint64_t d = next_deadline(v);
 
 	if (!d || d == v->timer_armed_at)
 		return;
-	now = rdtsc();
 	v->timer_armed_at = d;
-	timer_arm_ns(d > now ? tsc_to_ns(d - now) + 1 : 1, vtimer_fired, v);
+	v->vtimer.fn = vtimer_fired;
+	v->vtimer.arg = v;
+	timer_add(&v->vtimer, d);
 }
 
 static void check_vtimer(struct vcpu *v)
@@ -218,6 +216,7 @@ static int init_sipi(struct vcpu *v)
 		}
 		v->wait_sipi = true;
 		v->nmi = false;
+		steal_time_reset(&v->steal); /* the MSR reads 0 after INIT */
 		halted_for_good(v, false);
 	}
 	if (v->wait_sipi && s.sipi >= 0) {
@@ -279,6 +278,8 @@ static int run_once(struct vcpu *v)
 			return rc;
 	}
 	if (v->wait_sipi) {
+		if (v->scheduled)
+			return vcpu_sched_block(v) ? 1 : 0;
 		wait_while_halted(v);
 		return 0;
 	}
@@ -287,6 +288,10 @@ static int run_once(struct vcpu *v)
 	if (v->halted) {
 		if (!(vmcs_readnat(VMCS_GUEST_RFLAGS) & RFLAGS_IF) && halted_for_good(v, true))
 			return -VM_STOP_HALTED;
+		if (v->scheduled) {
+			arm_host_timer(v); /* stays queued here and wakes it wherever it is */
+			return vcpu_sched_block(v) ? 1 : 0;
+		}
 		wait_while_halted(v);
 		return 0;
 	}
@@ -346,18 +351,23 @@ static int run_once(struct vcpu *v)
 void vcpu_run(struct vcpu *v)
 {
 	struct vm *vm = v->vm;
+	unsigned long f = arch_irq_save();
 
-	irq_disable();
 	if (vm->state == VM_NEW)
 		vm->state = VM_RUNNING;
-	while (!(v->pending & (PEND_STOP | PEND_YIELD)) && vm->state == VM_RUNNING) {
+	while (!(v->pending & (PEND_STOP | PEND_YIELD)) && vm->state == VM_RUNNING &&
+	       !(v->scheduled && vcpu_sched_resched())) {
 		int rc = run_once(v);
 
 		if (rc < 0)
 			vm_stop(vm, (enum vm_stop) - rc);
+		else if (rc > 0)
+			break; /* blocked: back to the scheduler */
 	}
 	__atomic_fetch_and(&v->pending, ~PEND_YIELD, __ATOMIC_SEQ_CST);
-	timer_cancel();
-	v->timer_armed_at = 0;
-	irq_enable();
+	if (!v->scheduled) {
+		timer_del(&v->vtimer);
+		v->timer_armed_at = 0;
+	}
+	arch_irq_restore(f);
 }

@@ -3,6 +3,7 @@
 #include <vm.h>
 #include <x86/cpu.h>
 #include <x86/tsc.h>
+#include <x86/vcpu_sched.h>
 #include <x86/vmx_exit_reasons.h>
 #include <x86/vmx_vm.h>
 
@@ -31,6 +32,16 @@ void vcpu_stats_mark(struct vcpu *v, unsigned int mark)
 	ms = v->mark_tsc ? tsc_to_ns(now - v->mark_tsc) / 1000000 : 0;
 	log_info("%s: vCPU %u: mark %u: %lu exits in %lu ms since the last mark (%lu/s)",
 	         v->vm->name, v->id, mark, total, ms, ms ? total * 1000 / ms : 0);
+	if (v->scheduled) {
+		uint64_t run, steal;
+
+		vcpu_sched_times(v, &run, &steal);
+		log_info("%s: vCPU %u: mark %u: ran %lu ms, steal %lu ms since the last mark",
+		         v->vm->name, v->id, mark, (run - v->mark_run_ns) / 1000000,
+		         (steal - v->mark_steal_ns) / 1000000);
+		v->mark_run_ns = run;
+		v->mark_steal_ns = steal;
+	}
 	for (unsigned int r = 0; r < VMX_EXIT_REASON_MAX; r++) {
 		uint64_t n = v->exits[r] - v->mark_exits[r];
 

@@ -137,6 +137,16 @@ struct vcpu *vmx_vcpu_create(struct vm *vm, unsigned int id, const struct vcpu_s
 	this_cpu()->vcpu = v;
 	/* A reused VPID may still tag translations of its previous owner (SDM 29.1). */
 	invvpid(INVVPID_SINGLE, v->vpid, 0);
+	if (vcpu_ctx_init(v) != 0) {
+		log_err("%s: no memory for a vCPU's extended state", vm->name);
+		vmclear(v->vmcs_pa);
+		this_cpu()->vcpu = NULL;
+		frame_free(&frames, v->vmcs_pa, 1);
+		vpid_free(vpid);
+		kfree(v);
+		return NULL;
+	}
+	vcpu_ctx_load(v); /* the reset state, live with the VMCS from now on */
 	v->regs.gpr[REG_RSI] = st->rsi;
 	vmcs_setup_controls(v, st->mode, vm->arch->eptp);
 	vmcs_setup_host();
@@ -157,7 +167,7 @@ void vmx_vcpu_reset(struct vcpu *v, const struct vcpu_start *st)
 	memset(&v->regs, 0, sizeof(v->regs));
 	v->regs.gpr[REG_RDX] = cpuid(1, 0).eax;
 	v->regs.gpr[REG_RSI] = st->rsi;
-	v->xcr0 = 1;
+	vcpu_ctx_set_xcr0(v, 1);
 	v->mtrr_def_type = 0xc06;
 	v->halted = false;
 	v->inject.valid = false;
@@ -181,9 +191,11 @@ void vmx_vcpu_destroy(struct vcpu *v)
 	 * next VM may get again: drop them here, on every CPU that ran the VM.
 	 */
 	invept_single(v->vm->arch->eptp);
+	timer_del_sync(&v->vtimer);
 	vmclear(v->vmcs_pa);
 	if (this_cpu()->vcpu == v)
 		this_cpu()->vcpu = NULL;
+	vcpu_ctx_fini(v);
 	frame_free(&frames, v->vmcs_pa, 1);
 	vpid_free(v->vpid);
 	kfree(v);
@@ -191,9 +203,8 @@ void vmx_vcpu_destroy(struct vcpu *v)
 
 void vmx_vcpu_put(struct vcpu *v)
 {
-	/* The host timer armed for it stays with this CPU: the next CPU arms its own. */
-	timer_cancel();
-	v->timer_armed_at = 0;
+	/* Its host timer stays queued where it was armed: it kicks the vCPU wherever it is. */
+	vcpu_ctx_save(v);
 	vmclear(v->vmcs_pa);
 	v->launched = false; /* SDM 24.11.3: a cleared VMCS is entered with VMLAUNCH */
 	if (this_cpu()->vcpu == v)
@@ -205,13 +216,19 @@ int vmx_vcpu_get(struct vcpu *v)
 	if (vmx_cpu_on() != 0 || !vmptrld(v->vmcs_pa))
 		return -ERR_IO;
 	this_cpu()->vcpu = v;
-	v->pcpu = this_cpu()->id;
 	vmcs_setup_host(); /* this CPU's TR, GDT, IDT, GS bases and stack */
 	/*
 	 * Translations this CPU still caches under the vCPU's VPID or the VM's
-	 * EPT root may be from before: flush both (SDM 28.3.3).
+	 * EPT root may be from before it ran elsewhere, or from an earlier VM
+	 * with the same root: flush both (SDM 28.3.3). Back on the CPU it left
+	 * and ran nowhere since, its tagged translations are still right.
 	 */
-	invvpid(INVVPID_SINGLE, v->vpid, 0);
-	invept_single(v->vm->arch->eptp);
+	if (v->pcpu != this_cpu()->id || !v->got_once) {
+		invvpid(INVVPID_SINGLE, v->vpid, 0);
+		invept_single(v->vm->arch->eptp);
+	}
+	v->got_once = true;
+	v->pcpu = this_cpu()->id;
+	vcpu_ctx_load(v);
 	return 0;
 }

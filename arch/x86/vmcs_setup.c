@@ -1,3 +1,4 @@
+#include <cmdline.h>
 #include <errcode.h>
 #include <hw/apic.h>
 #include <frame.h>
@@ -22,6 +23,15 @@
 #define AR_UNUSABLE 0x10000u
 
 #define PAT_POWER_ON 0x0007040600070406ull /* SDM Vol. 3A 11.12.4 */
+
+/* KVM's defaults (TSC ticks): PAUSEs at most 128 apart form one loop; 4096 of looping exits. */
+#define PLE_GAP    128
+#define PLE_WINDOW 4096
+
+static bool opt_ple = true;
+BOOT_OPTION_BOOL("ple", opt_ple,
+                 "PAUSE-loop exiting: a vCPU spinning on a lock yields its pCPU (when the CPU "
+                 "has it)");
 
 static uint64_t msr_bitmap_pa, msr_bitmap_apicv_pa, io_bitmap_pa[2];
 
@@ -117,12 +127,18 @@ void vmcs_setup_controls(struct vcpu *v, enum vcpu_mode mode, uint64_t eptp)
 		proc2 |= VMX_PROC2(RDTSCP);
 	if (vmx_ctl_allowed(&c->proc2, VMX_PROC2(INVPCID)))
 		proc2 |= VMX_PROC2(INVPCID);
+	if (opt_ple && vmx_ctl_allowed(&c->proc2, VMX_PROC2(PAUSE_LOOP_EXIT)))
+		proc2 |= VMX_PROC2(PAUSE_LOOP_EXIT);
 	if (mode == VCPU_MODE_LONG64)
 		entry |= VMX_ENTRYCTL(IA32E_GUEST);
 
 	vmcs_write32(VMCS_PIN_CTLS, vmx_ctl_adjust(&c->pin, pin));
 	vmcs_write32(VMCS_PROC_CTLS, vmx_ctl_adjust(&c->proc, proc));
 	vmcs_write32(VMCS_PROC2_CTLS, vmx_ctl_adjust(&c->proc2, proc2));
+	if (proc2 & VMX_PROC2(PAUSE_LOOP_EXIT)) {
+		vmcs_write32(VMCS_PLE_GAP, PLE_GAP);
+		vmcs_write32(VMCS_PLE_WINDOW, PLE_WINDOW);
+	}
 	vmcs_write32(VMCS_EXIT_CTLS, vmx_ctl_adjust(&c->exit, exit));
 	vmcs_write32(VMCS_ENTRY_CTLS, vmx_ctl_adjust(&c->entry, entry));
 

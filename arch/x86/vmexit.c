@@ -42,6 +42,7 @@ static const vmexit_handler_t handlers[VMX_EXIT_REASON_MAX] = {
     [VMX_EXIT_EPT_MISCONFIG] = vmexit_ept_misconfig,
     [VMX_EXIT_PREEMPT_TIMER] = vmexit_preempt_timer,
     [VMX_EXIT_XSETBV] = vmexit_xsetbv,
+    [VMX_EXIT_PAUSE] = vmexit_pause,
     [VMX_EXIT_VIRTUALIZED_EOI] = vmexit_virtualized_eoi,
 };
 

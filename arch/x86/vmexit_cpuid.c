@@ -1,5 +1,6 @@
 /* CPUID exits: the vCPU's state fed to the pure policy (cpuid_policy.h). */
 #include <cmdline.h>
+#include <hw/tandem_abi.h>
 #include <vm.h>
 #include <x86/cpuid_policy.h>
 #include <x86/tsc.h>
@@ -11,6 +12,9 @@
 static bool opt_kvm_leaves = true;
 BOOT_OPTION_BOOL("kvm_leaves", opt_kvm_leaves,
                  "show guests with a vLAPIC the KVM CPUID signature (Linux then uses x2APIC)");
+static bool opt_steal_time = true;
+BOOT_OPTION_BOOL("steal_time", opt_steal_time,
+                 "with kvm_leaves, offer guests KVM steal time (MSR_KVM_STEAL_TIME)");
 
 static struct cpuid_regs host_cpuid(uint32_t leaf, uint32_t sub)
 {
@@ -32,7 +36,8 @@ void vcpu_cpuid_policy(struct vcpu *v, struct cpuid_policy *p)
 	                           .rdtscp = proc2 & VMX_PROC2(RDTSCP),
 	                           .x2apic = v->lapic != NULL,
 	                           .tsc_deadline = v->lapic != NULL,
-	                           .kvm_compat = opt_kvm_leaves && v->lapic != NULL};
+	                           .kvm_compat = opt_kvm_leaves && v->lapic != NULL,
+	                           .kvm_features = opt_steal_time ? KVM_FEATURE_STEAL_TIME : 0};
 }
 
 int vmexit_cpuid(struct vcpu *v, struct vmexit *e)

@@ -16,6 +16,7 @@
 #include <x86/cpuid_policy.h>
 #include <x86/vcpu_lapic.h>
 #include <x86/vmexit.h>
+#include <x86/vmx_vm.h>
 #include <x86/vmx.h>
 #include <x86/vmx_ctls.h>
 #include <x86/vmx_exit_reasons.h>
@@ -147,8 +148,7 @@ int vmexit_xsetbv(struct vcpu *v, struct vmexit *e)
 		vcpu_inject_gp(v);
 		return 0;
 	}
-	__asm__ __volatile__("xsetbv" : : "c"(0), "a"((uint32_t)val), "d"((uint32_t)(val >> 32)));
-	v->xcr0 = val;
+	vcpu_ctx_set_xcr0(v, val);
 	vcpu_skip_insn(v, e);
 	return 0;
 }

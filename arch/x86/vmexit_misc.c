@@ -2,6 +2,7 @@
 #include <log.h>
 #include <vm.h>
 #include <x86/vmcs_fields.h>
+#include <x86/vcpu_sched.h>
 #include <x86/vmexit.h>
 #include <x86/vmx_exit_reasons.h>
 
@@ -14,6 +15,18 @@ int vmexit_hlt(struct vcpu *v, struct vmexit *e)
 	v->halted = true;
 	if (v->vm->on_idle)
 		v->vm->on_idle(v->vm);
+	return 0;
+}
+
+/*
+ * PAUSE-loop exiting (SDM 25.1.3): the guest spun on PAUSE for longer than
+ * ple_window, most likely on a lock whose holder is preempted. Skip the
+ * PAUSE and give the pCPU to someone else (Xen's and KVM's answer).
+ */
+int vmexit_pause(struct vcpu *v, struct vmexit *e)
+{
+	vcpu_skip_insn(v, e);
+	vcpu_sched_yield(v);
 	return 0;
 }
 

@@ -2,9 +2,14 @@
  * MSR policy for guests. The MSR bitmap passes through a guest's own
  * segment-base and syscall MSRs (vmcs_setup.c); everything else exits here
  * and goes through this allow-list. An MSR not on it raises #GP, as on a
- * CPU that lacks it, with a log line.
+ * CPU that lacks it, with a log line. Paravirtual MSRs are on it only while
+ * the vCPU's CPUID offers them (KVM's steal time: include/steal_time.h).
  */
+#include <hw/tandem_abi.h>
+#include <steal_time.h>
+#include <vm.h>
 #include <x86/cpu.h>
+#include <x86/cpuid_policy.h>
 #include <x86/msr.h>
 #include <x86/vcpu.h>
 #include <x86/vcpu_lapic.h>
@@ -36,8 +41,39 @@ static enum msr_result efer_write(struct vcpu *v, uint64_t val)
 	return MSR_OK;
 }
 
+/* The KVM steal-time MSR exists only when CPUID offers it (KVM_FEATURE_STEAL_TIME). */
+static bool steal_time_offered(struct vcpu *v, struct cpuid_policy *p)
+{
+	vcpu_cpuid_policy(v, p);
+	return p->kvm_compat && (p->kvm_features & KVM_FEATURE_STEAL_TIME);
+}
+
+/* The guest's physical-address width, CPUID.80000008H:EAX[7:0] as it sees it. */
+static unsigned int guest_maxphyaddr(const struct cpuid_policy *p)
+{
+	if (cpuid_policy(p, 0x80000000u, 0).eax < 0x80000008u)
+		return 36; /* SDM Vol. 3A 4.1.4: the width when the leaf is absent */
+	return cpuid_policy(p, 0x80000008u, 0).eax & 0xff;
+}
+
+static enum msr_result steal_time_write(struct vcpu *v, uint64_t val)
+{
+	struct cpuid_policy p;
+	const char *why;
+	int err;
+
+	if (!steal_time_offered(v, &p))
+		return MSR_GP;
+	err = steal_time_msr_write(&v->steal, &v->vm->mem, val, guest_maxphyaddr(&p), &why);
+	if (why)
+		vcpu_log(v, "steal time %#lx: %s", val, why);
+	return err ? MSR_GP : MSR_OK;
+}
+
 static enum msr_result msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
+	struct cpuid_policy p;
+
 	switch (msr) {
 	case MSR_IA32_TSC:
 		*val = rdmsr(MSR_IA32_TSC) + vmcs_read64(VMCS_TSC_OFFSET);
@@ -74,6 +110,11 @@ static enum msr_result msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 		return MSR_OK;
 	case MSR_IA32_TSC_AUX: /* #GP, as on the CPU, where it has no TSC_AUX */
 		return rdmsr_safe(MSR_IA32_TSC_AUX, val) ? MSR_OK : MSR_GP;
+	case MSR_KVM_STEAL_TIME:
+		if (!steal_time_offered(v, &p))
+			return MSR_GP;
+		*val = steal_time_msr_read(&v->steal);
+		return MSR_OK;
 	}
 	return MSR_GP;
 }
@@ -111,6 +152,8 @@ static enum msr_result msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
 			return MSR_GP;
 		wrmsr(MSR_IA32_TSC_AUX, val); /* the host does not use TSC_AUX */
 		return MSR_OK;
+	case MSR_KVM_STEAL_TIME:
+		return steal_time_write(v, val);
 	}
 	return MSR_GP;
 }

@@ -16,6 +16,7 @@
 #ifndef HW_TANDEM_ABI_H
 #define HW_TANDEM_ABI_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define TANDEM_ABI_VERSION   1
@@ -28,13 +29,42 @@
  * The KVM-compatible block (Linux Documentation/virt/kvm/x86/cpuid.rst): the
  * "KVMKVMKVM\0\0\0" signature and a feature leaf. Stock Linux then runs its
  * KVM guest code: x2APIC without interrupt remapping, and the paravirtual
- * features Tandem offers (none yet).
+ * features Tandem offers in the feature leaf's EAX (KVM_FEATURE_*).
  */
 #define KVM_CPUID_SIGNATURE 0x40000000u
 #define KVM_CPUID_FEATURES  0x40000001u
 #define KVM_CPUID_SIG_EBX   0x4b4d564bu /* "KVMK" */
 #define KVM_CPUID_SIG_ECX   0x564b4d56u /* "VMKV" */
 #define KVM_CPUID_SIG_EDX   0x0000004du /* "M\0\0\0" */
+
+#define KVM_FEATURE_STEAL_TIME (1u << 5) /* MSR_KVM_STEAL_TIME (cpuid.rst) */
+
+/*
+ * Steal time (Linux Documentation/virt/kvm/x86/msr.rst, MSR_KVM_STEAL_TIME):
+ * the guest writes the guest-physical address of a 64-byte aligned
+ * struct kvm_steal_time, plus KVM_MSR_ENABLED in bit 0; bits 1..5 are
+ * reserved (#GP). The hypervisor then keeps `steal` (ns the vCPU was
+ * runnable but not running) up to date, making `version` odd before and
+ * even after each update, and sets `preempted` while the vCPU is switched
+ * out runnable (implementation: include/steal_time.h).
+ */
+#define MSR_KVM_STEAL_TIME      0x4b564d03u
+#define KVM_MSR_ENABLED         1u
+#define KVM_STEAL_RESERVED_MASK 0x3eull   /* bits 1..5: the area is 64-byte aligned */
+#define KVM_VCPU_PREEMPTED      (1u << 0) /* struct kvm_steal_time.preempted */
+
+struct kvm_steal_time {
+	uint64_t steal; /* ns */
+	uint32_t version;
+	uint32_t flags;
+	uint8_t preempted;
+	uint8_t u8_pad[3];
+	uint32_t pad[11];
+};
+_Static_assert(sizeof(struct kvm_steal_time) == 64 &&
+                   offsetof(struct kvm_steal_time, version) == 8 &&
+                   offsetof(struct kvm_steal_time, preempted) == 16,
+               "struct kvm_steal_time is ABI");
 
 enum tandem_hypercall {
 	TANDEM_HC_UCALL = 0x54440001, /* RDI = GPA of a struct ucall */

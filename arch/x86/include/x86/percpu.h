@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <spinlock.h>
 #include <timerq.h>
 #include <x86/desc.h>
 
@@ -28,8 +29,10 @@ struct percpu {
 	struct tss tss;
 
 	/* Timer (arch/x86/timer.c). */
-	struct timerq timers;        /* this CPU's queue, interrupts off */
-	struct timerq_entry oneshot; /* timer_arm_ns's */
+	spinlock_t timer_lock;                       /* guards timers: other CPUs delete from it */
+	struct timerq timers;                        /* this CPU's queue */
+	struct timerq_entry *volatile timer_running; /* whose callback runs now, or NULL */
+	struct timerq_entry oneshot;                 /* timer_arm_ns's */
 	uint64_t timer_fired;
 
 	/* Cross-CPU calls (arch/x86/ipi.c): written by the caller under call_lock. */

@@ -15,6 +15,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sched.h>
+#include <steal_time.h>
+#include <timerq.h>
 #include <vlapic.h>
 #include <x86/vmx_exit_reasons.h>
 
@@ -131,6 +134,33 @@ struct vcpu {
 	bool apicv_x2apic; /* "virtualize x2APIC mode" is set */
 	struct vlapic_page_sync apicv_sync;
 	uint64_t mtrr_def_type;
+	struct timerq_entry vtimer; /* the host timer for its guest deadlines; stays where armed */
+
+	/*
+	 * State the VMCS does not switch (vcpu_context.c): live in the CPU while
+	 * the VMCS is current somewhere, saved here otherwise.
+	 */
+	void *xsave;          /* XSAVE (or FXSAVE) area, 64-byte aligned */
+	uint64_t xsave_xcr0;  /* XCR0 while saving and restoring: every guest-usable component */
+	uint64_t msr_save[6]; /* KERNEL_GS_BASE, STAR, LSTAR, CSTAR, FMASK, TSC_AUX */
+	uint64_t dr[4], dr6;
+	bool ctx_live; /* the CPU holds it (between load and save) */
+	bool got_once; /* vmx_vcpu_get has run (later ones flush only after a move) */
+
+	/*
+	 * Scheduling (vcpu_sched.c). scheduled false: the vCPU has a pCPU to
+	 * itself and vcpu_run() waits in HLT itself (the test guests).
+	 */
+	bool scheduled;
+	volatile bool blocked; /* given to sched_vcpu_block() (HLT, wait-for-SIPI, stopping) */
+	bool retiring;         /* its VM stopped: never woken again */
+	volatile bool held;    /* switched in on a pCPU (VMCS active there) until put */
+	struct sched_vcpu sv;
+	uint64_t in_at;       /* switched in at (ns; sched time), 0: not running */
+	uint64_t runnable_at; /* waits for a pCPU since (ns), 0: it does not */
+	uint64_t run_ns, steal_ns, switches;
+	uint64_t mark_run_ns, mark_steal_ns; /* at the last statistics mark */
+	struct steal_time steal;             /* the guest's KVM steal-time area */
 };
 
 /*

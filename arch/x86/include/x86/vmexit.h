@@ -63,6 +63,7 @@ int vmexit_cr_access(struct vcpu *v, struct vmexit *e);
 int vmexit_xsetbv(struct vcpu *v, struct vmexit *e);
 int vmexit_virtualized_eoi(struct vcpu *v, struct vmexit *e);
 int vmexit_vmcall(struct vcpu *v, struct vmexit *e);
+int vmexit_pause(struct vcpu *v, struct vmexit *e);
 int vmexit_hlt(struct vcpu *v, struct vmexit *e);
 int vmexit_exception(struct vcpu *v, struct vmexit *e);
 int vmexit_ext_intr(struct vcpu *v, struct vmexit *e);

@@ -45,7 +45,21 @@ void vmx_vcpu_reset(struct vcpu *v, const struct vcpu_start *st);
 void vmx_vcpu_put(struct vcpu *v);
 int vmx_vcpu_get(struct vcpu *v);
 
-/* VMCLEARs and frees the vCPU, on the CPU that runs it. */
+/*
+ * The state the VMCS does not hold (vcpu_context.c): extended state and
+ * XCR0, syscall MSRs, TSC_AUX, DR0-3/DR6. init allocates it in its reset
+ * state; load puts it into this CPU, save takes it back (each a no-op when
+ * already done); vmx_vcpu_create/get load, vmx_vcpu_put saves.
+ */
+int vcpu_ctx_init(struct vcpu *v);
+void vcpu_ctx_fini(struct vcpu *v);
+void vcpu_ctx_load(struct vcpu *v);
+void vcpu_ctx_save(struct vcpu *v);
+
+/* The guest's XCR0 becomes val (validated by the caller), in the CPU too while live. */
+void vcpu_ctx_set_xcr0(struct vcpu *v, uint64_t val);
+
+/* VMCLEARs and frees the vCPU (its VMCS current here or nowhere). */
 void vmx_vcpu_destroy(struct vcpu *v);
 
 /*
