@@ -191,8 +191,13 @@ void vcpu_kick(struct vcpu *v, uint32_t bits)
 		unlock(f);
 		return;
 	}
-	/* It may be in the guest there (or about to enter: it looks at pending first). */
-	if (v->pcpu != arch_cpu_id())
+	/*
+	 * It may be in the guest on its pCPU: interrupt that. A scheduled vCPU
+	 * that no pCPU holds is queued and looks at pending once switched in
+	 * (`held` is set before it does, and read here after pending was set).
+	 */
+	if (v->pcpu != arch_cpu_id() &&
+	    (!v->scheduled || __atomic_load_n(&v->held, __ATOMIC_SEQ_CST)))
 		send_kick(v->pcpu);
 }
 
@@ -286,7 +291,7 @@ static void switch_in(struct vcpu *v, uint64_t now)
 		v->runnable_at = 0;
 	}
 	steal_time_publish(&v->steal, &v->vm->mem, v->steal_ns);
-	v->held = true;
+	__atomic_store_n(&v->held, true, __ATOMIC_SEQ_CST);
 	v->in_at = now;
 	v->switches++;
 }
@@ -298,6 +303,7 @@ static void switch_out(struct vcpu *v, uint64_t now, bool still)
 	v->in_at = 0;
 	if (still) {
 		v->runnable_at = now;
+		v->preemptions++;
 		steal_time_set_preempted(&v->steal, &v->vm->mem);
 	}
 	vmx_vcpu_put(v);

@@ -67,6 +67,9 @@ static enum msr_result steal_time_write(struct vcpu *v, uint64_t val)
 	err = steal_time_msr_write(&v->steal, &v->vm->mem, val, guest_maxphyaddr(&p), &why);
 	if (why)
 		vcpu_log(v, "steal time %#lx: %s", val, why);
+	else if (!err)
+		vcpu_log(v, "steal time %s, area at %#lx", (val & KVM_MSR_ENABLED) ? "on" : "off",
+		         val & ~(uint64_t)63);
 	return err ? MSR_GP : MSR_OK;
 }
 

@@ -131,3 +131,59 @@ TESTCASE(timer_queue_order)
 		test_check(q[i].fired_tsc >= t0 + ns_to_tsc(ms[i] * 1000000ull) &&
 		           tsc_to_ns(q[i].fired_tsc - t0) <= ms[i] * 1000000ull + LATE_SLACK_NS);
 }
+
+/* ---- a timer deleted from another CPU than the one it is queued on ---- */
+
+struct remote {
+	struct timerq_entry t;
+	uint64_t deadline;
+	volatile unsigned int fired_on; /* CPU + 1, 0: never fired */
+};
+
+static void on_remote(void *arg)
+{
+	struct remote *r = arg;
+
+	r->fired_on = arch_cpu_id() + 1;
+}
+
+static void arm_here(void *arg)
+{
+	struct remote *r = arg;
+
+	r->t.fn = on_remote;
+	r->t.arg = r;
+	timer_add(&r->t, r->deadline);
+}
+
+/*
+ * What the scheduler relies on: a vCPU's guest timer stays queued on the
+ * pCPU where the vCPU blocked, fires there, and may be deleted (or
+ * re-armed, which moves it) from the pCPU the vCPU runs on later.
+ */
+TESTCASE(timer_delete_and_move_across_cpus)
+{
+	struct remote a = {0}, b = {0};
+	uint64_t t0 = rdtsc();
+
+	if (arch_cpu_count() < 2) {
+		test_skip("needs 2 CPUs");
+		return;
+	}
+	a.deadline = t0 + ns_to_tsc(20000000ull); /* 20 ms, on CPU 1, deleted from here */
+	b.deadline = t0 + ns_to_tsc(30000000ull); /* 30 ms, on CPU 1, then moved here */
+	test_check(smp_call(1, arm_here, &a) == 0);
+	test_check(smp_call(1, arm_here, &b) == 0);
+	test_check(a.t.queued && a.t.owner == 1 && b.t.owner == 1);
+	timer_del(&a.t);
+	test_check(!a.t.queued);
+	arm_here(&b); /* re-armed on CPU 0: taken off CPU 1's queue first */
+	test_check(b.t.owner == arch_cpu_id());
+	while (rdtsc() < t0 + ns_to_tsc(60000000ull))
+		cpu_relax();
+	kprintf("  deleted timer fired on cpu %d; moved timer fired on cpu %d\n",
+	        (int)a.fired_on - 1, (int)b.fired_on - 1);
+	test_check(a.fired_on == 0);
+	test_check(b.fired_on == arch_cpu_id() + 1);
+	timer_del_sync(&b.t);
+}
