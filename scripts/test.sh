@@ -188,12 +188,12 @@ else
 	expect_line "$L" linux console-focus-switch "^console: input goes to lx1"
 	expect_line "$L" linux steal-time-enabled "^lx0| TANDEM-GUEST-STEAL: [1-9]"
 	expect_line "$L" linux trace-dumped "^sched-trace: [01] [0-9]* run [01]\\.[01]"
-	if python3 scripts/check-sched-share.py "$L" >"$R/linux-share.txt" 2>&1; then
+	if python3 scripts/check-sched-share.py "$L" >"$R/linux-share.out" 2>&1; then
 		pass linux:shares-and-steal linux
 	else
 		fail linux:shares-and-steal linux
 	fi
-	sed 's/^/  /' "$R/linux-share.txt"
+	sed 's/^/  /' "$R/linux-share.out"
 	grep -h "^tandem: lx[01]: stopped after\|^lx[01]| TANDEM-GUEST-INIT" "$L" | sed 's/^/  /'
 	if [ "$rc" = 0 ]; then pass linux:machine-ended linux; else fail "linux:machine-ended(rc=$rc)" linux; fi
 fi

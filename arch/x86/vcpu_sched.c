@@ -15,6 +15,7 @@
 #include <x86/timer.h>
 #include <x86/tsc.h>
 #include <x86/vcpu_sched.h>
+#include <x86/vmcs_setup.h>
 #include <x86/vmx_vm.h>
 
 /* A pending bit that makes a blocked vCPU runnable. */
@@ -36,7 +37,9 @@ struct pcpu_sched {
 	struct timerq_entry tick; /* sched_tick() at the decision's deadline */
 	volatile bool resched;    /* kicked: pick again before the next VM entry */
 	struct vcpu *loaded;      /* whose VMCS and context this pCPU holds */
-	uint64_t idle_ns, idle_since;
+	uint64_t idle_ns;
+	/* TSC cycles in sched_pick() (lock held) and in vCPU switches (put + get). */
+	uint64_t picks, pick_cycles, switches, switch_cycles;
 };
 
 static bool opt_trace_marks;
@@ -151,6 +154,7 @@ int vcpu_sched_add(struct vcpu *v, struct sched_dom *d, uint64_t hard)
 	hard &= sched.online;
 	if (!hard)
 		return -ERR_RANGE;
+	vmcs_setup_ple(); /* a spinning vCPU yields to the others (a test guest alone would not) */
 	vmx_vcpu_put(v);
 	f = lock();
 	err = sched_vcpu_add(&sched, &v->sv, d, v->id, hard, 0, nth_pcpu(hard, v->id));
@@ -364,19 +368,23 @@ void vcpu_sched_loop(void)
 		struct sched_decision d;
 		struct vcpu *next, *prev = p->loaded;
 		enum sched_vstate prev_state = SCHED_BLOCKED;
-		uint64_t now;
+		uint64_t now, t0;
 		unsigned long f;
 
 		__atomic_store_n(&p->resched, false, __ATOMIC_SEQ_CST);
 		f = lock();
 		now = vcpu_sched_now();
+		t0 = rdtsc();
 		d = sched_pick(&sched, me, now);
+		p->pick_cycles += rdtsc() - t0;
+		p->picks++;
 		if (prev)
 			prev_state = sched_vcpu_state(&sched, &prev->sv);
 		unlock(f);
 		arm_tick(p, d.deadline);
 		next = vcpu_of(d.next);
 
+		t0 = rdtsc();
 		if (prev && prev != next) {
 			switch_out(prev, now,
 			           prev_state == SCHED_RUNNABLE || prev_state == SCHED_PARKED);
@@ -408,6 +416,10 @@ void vcpu_sched_loop(void)
 		if (p->loaded != next) {
 			switch_in(next, now);
 			p->loaded = next;
+		}
+		if (next != prev) {
+			p->switch_cycles += rdtsc() - t0;
+			p->switches++;
 		}
 		vcpu_run(next);
 		if (stopping(next)) {
@@ -469,6 +481,13 @@ void vcpu_sched_dump(void)
 	log_info("sched: %lu picks, %lu switches, %lu migrations, %lu kicks, %lu ratelimited, "
 	         "%lu accountings",
 	         st.picks, st.switches, st.migrations, st.kicks, st.ratelimited, st.acct_runs);
-	for (unsigned int c = 0; c < arch_cpu_count(); c++)
-		log_info("sched: pCPU %u idle %lu ms", c, ps[c].idle_ns / 1000000);
+	for (unsigned int c = 0; c < arch_cpu_count(); c++) {
+		const struct pcpu_sched *p = &ps[c];
+
+		log_info("sched: pCPU %u: idle %lu ms; %lu picks, %lu TSC cycles each; %lu vCPU "
+		         "switches (put + get), %lu cycles each",
+		         c, p->idle_ns / 1000000, p->picks,
+		         p->picks ? p->pick_cycles / p->picks : 0, p->switches,
+		         p->switches ? p->switch_cycles / p->switches : 0);
+	}
 }

@@ -109,6 +109,17 @@ int vmcs_policy_init(void)
 	return 0;
 }
 
+void vmcs_setup_ple(void)
+{
+	const struct vmx_caps *c = vmx_caps();
+
+	if (!opt_ple || !vmx_ctl_allowed(&c->proc2, VMX_PROC2(PAUSE_LOOP_EXIT)))
+		return;
+	vmcs_write32(VMCS_PROC2_CTLS, vmcs_read32(VMCS_PROC2_CTLS) | VMX_PROC2(PAUSE_LOOP_EXIT));
+	vmcs_write32(VMCS_PLE_GAP, PLE_GAP);
+	vmcs_write32(VMCS_PLE_WINDOW, PLE_WINDOW);
+}
+
 void vmcs_setup_controls(struct vcpu *v, enum vcpu_mode mode, uint64_t eptp)
 {
 	const struct vmx_caps *c = vmx_caps();
@@ -127,18 +138,12 @@ void vmcs_setup_controls(struct vcpu *v, enum vcpu_mode mode, uint64_t eptp)
 		proc2 |= VMX_PROC2(RDTSCP);
 	if (vmx_ctl_allowed(&c->proc2, VMX_PROC2(INVPCID)))
 		proc2 |= VMX_PROC2(INVPCID);
-	if (opt_ple && vmx_ctl_allowed(&c->proc2, VMX_PROC2(PAUSE_LOOP_EXIT)))
-		proc2 |= VMX_PROC2(PAUSE_LOOP_EXIT);
 	if (mode == VCPU_MODE_LONG64)
 		entry |= VMX_ENTRYCTL(IA32E_GUEST);
 
 	vmcs_write32(VMCS_PIN_CTLS, vmx_ctl_adjust(&c->pin, pin));
 	vmcs_write32(VMCS_PROC_CTLS, vmx_ctl_adjust(&c->proc, proc));
 	vmcs_write32(VMCS_PROC2_CTLS, vmx_ctl_adjust(&c->proc2, proc2));
-	if (proc2 & VMX_PROC2(PAUSE_LOOP_EXIT)) {
-		vmcs_write32(VMCS_PLE_GAP, PLE_GAP);
-		vmcs_write32(VMCS_PLE_WINDOW, PLE_WINDOW);
-	}
 	vmcs_write32(VMCS_EXIT_CTLS, vmx_ctl_adjust(&c->exit, exit));
 	vmcs_write32(VMCS_ENTRY_CTLS, vmx_ctl_adjust(&c->entry, entry));
 

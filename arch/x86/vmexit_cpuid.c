@@ -16,9 +16,22 @@ static bool opt_steal_time = true;
 BOOT_OPTION_BOOL("steal_time", opt_steal_time,
                  "with kvm_leaves, offer guests KVM steal time (MSR_KVM_STEAL_TIME)");
 
+static bool opt_pv_yield = true;
+BOOT_OPTION_BOOL("pv_yield", opt_pv_yield,
+                 "with steal_time, offer guests KVM's PV sched-yield hypercall (Linux yields "
+                 "instead of waiting for an IPI to a preempted vCPU)");
+
 static struct cpuid_regs host_cpuid(uint32_t leaf, uint32_t sub)
 {
 	return cpuid(leaf, sub);
+}
+
+/* Linux uses PV sched yield only together with steal time (its vcpu_is_preempted). */
+static uint32_t kvm_features(void)
+{
+	if (!opt_steal_time)
+		return 0;
+	return KVM_FEATURE_STEAL_TIME | (opt_pv_yield ? KVM_FEATURE_PV_SCHED_YIELD : 0);
 }
 
 void vcpu_cpuid_policy(struct vcpu *v, struct cpuid_policy *p)
@@ -37,7 +50,7 @@ void vcpu_cpuid_policy(struct vcpu *v, struct cpuid_policy *p)
 	                           .x2apic = v->lapic != NULL,
 	                           .tsc_deadline = v->lapic != NULL,
 	                           .kvm_compat = opt_kvm_leaves && v->lapic != NULL,
-	                           .kvm_features = opt_steal_time ? KVM_FEATURE_STEAL_TIME : 0};
+	                           .kvm_features = kvm_features()};
 }
 
 int vmexit_cpuid(struct vcpu *v, struct vmexit *e)

@@ -10,7 +10,9 @@
 #include <hw/tandem_abi.h>
 #include <x86/cpu.h>
 #include <x86/tsc.h>
+#include <x86/cpuid_policy.h>
 #include <x86/vcpu.h>
+#include <x86/vcpu_sched.h>
 #include <x86/vmcs_fields.h>
 #include <x86/vmexit.h>
 
@@ -54,6 +56,28 @@ static int64_t hc_timer(struct vcpu *v, uint64_t ns, uint64_t vector)
 	return 0;
 }
 
+/*
+ * KVM_HC_SCHED_YIELD: the guest is about to wait for vCPU `apic_id`, which
+ * its steal-time area says is preempted. Credit1 has no directed yield (nor
+ * has Xen's): the caller yields its pCPU, which the waiting-for vCPU may
+ * then get. KVM answers 0 whatever the target; so does Tandem, with a log
+ * line for a target that does not exist.
+ */
+static int64_t hc_kvm_sched_yield(struct vcpu *v, uint64_t apic_id)
+{
+	struct cpuid_policy p;
+
+	vcpu_cpuid_policy(v, &p);
+	if (!p.kvm_compat || !(p.kvm_features & KVM_FEATURE_PV_SCHED_YIELD))
+		return -KVM_ENOSYS;
+	v->pv_yields++;
+	if (apic_id >= v->vm->nvcpus || apic_id == v->id)
+		vcpu_log(v, "KVM_HC_SCHED_YIELD to APIC ID %#lx: no other vCPU has it", apic_id);
+	else
+		vcpu_sched_yield(v);
+	return 0;
+}
+
 int vmexit_vmcall(struct vcpu *v, struct vmexit *e)
 {
 	uint64_t *g = v->regs.gpr;
@@ -73,6 +97,9 @@ int vmexit_vmcall(struct vcpu *v, struct vmexit *e)
 			break;
 		case TANDEM_HC_TIMER_ONESHOT:
 			ret = hc_timer(v, a0, a1);
+			break;
+		case KVM_HC_SCHED_YIELD: /* KVM's ABI: the argument is in RBX */
+			ret = hc_kvm_sched_yield(v, g[REG_RBX] & amask);
 			break;
 		default:
 			ret = -TANDEM_ENOSYS;

@@ -37,7 +37,17 @@
 #define KVM_CPUID_SIG_ECX   0x564b4d56u /* "VMKV" */
 #define KVM_CPUID_SIG_EDX   0x0000004du /* "M\0\0\0" */
 
-#define KVM_FEATURE_STEAL_TIME (1u << 5) /* MSR_KVM_STEAL_TIME (cpuid.rst) */
+#define KVM_FEATURE_STEAL_TIME     (1u << 5)  /* MSR_KVM_STEAL_TIME (cpuid.rst) */
+#define KVM_FEATURE_PV_SCHED_YIELD (1u << 13) /* KVM_HC_SCHED_YIELD (cpuid.rst) */
+
+/*
+ * KVM hypercalls (Linux Documentation/virt/kvm/x86/hypercalls.rst): VMCALL
+ * with the number in RAX and arguments in RBX, RCX, RDX, RSI; the result in
+ * RAX. KVM_HC_SCHED_YIELD(dest APIC ID): the caller is about to wait for
+ * that vCPU (an IPI to a preempted vCPU) and offers its pCPU instead.
+ */
+#define KVM_HC_SCHED_YIELD 11u
+#define KVM_ENOSYS         1000
 
 /*
  * Steal time (Linux Documentation/virt/kvm/x86/msr.rst, MSR_KVM_STEAL_TIME):

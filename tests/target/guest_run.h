@@ -8,7 +8,7 @@
  * an application processor after power-on: in real mode, waiting for
  * INIT/STARTUP from vCPU 0's LAPIC (x86/vcpu.h, wait_sipi), so the guest
  * starts it itself. Each vCPU is created, run and destroyed by a thread on
- * its own pCPU (as guest/linux_guest.c does); the threads meet before the
+ * its own pCPU (no scheduler: vcpu_run() waits in HLT itself); the threads meet before the
  * first entry, so no IPI can find its target missing, and again before
  * anything is freed. ap_cpu must be online and neither `cpu` nor the
  * calling CPU (its idle loop runs the thread).

@@ -160,6 +160,7 @@ struct vcpu {
 	uint64_t runnable_at; /* waits for a pCPU since (ns), 0: it does not */
 	uint64_t run_ns, steal_ns, switches;
 	uint64_t preemptions; /* switched out still runnable: `preempted` set in its steal area */
+	uint64_t pv_yields;   /* KVM_HC_SCHED_YIELD calls */
 	uint64_t mark_run_ns, mark_steal_ns; /* at the last statistics mark */
 	struct steal_time steal;             /* the guest's KVM steal-time area */
 };

@@ -28,4 +28,10 @@ void vmcs_setup_guest(const struct vcpu_start *st);
 #define GUEST_CR0_HOST_OWNED (CR0_NE | CR0_PE | CR0_PG | CR0_CD | CR0_NW)
 #define GUEST_CR4_HOST_OWNED CR4_VMXE
 
+/*
+ * PAUSE-loop exiting for the current VMCS (`ple=1` and the CPU has it): for
+ * vCPUs that share pCPUs, whose spinning is better spent by another vCPU.
+ */
+void vmcs_setup_ple(void);
+
 #endif
