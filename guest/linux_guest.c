@@ -163,8 +163,8 @@ static void guest_ended(struct linux_guest *g, enum vm_stop why)
 
 static void boot_free(struct linux_guest *g)
 {
+	linux_devices_retire(g); /* first: console input must not reach vLAPICs being freed */
 	vcpus_free(g);
-	linux_devices_retire(g);
 	vmx_vm_destroy(&g->vm);
 	kfree(g->lb);
 	g->lb = NULL;
@@ -360,7 +360,9 @@ void linux_guests_run(void)
 {
 	for (unsigned int c = 0; c < arch_cpu_count(); c++)
 		if (c != arch_cpu_id() && smp_post(c, sched_loop_entry, NULL) != 0)
-			log_warn("sched: pCPU %u is busy or offline: it runs no vCPUs", c);
+			panic("sched: pCPU %u cannot run the scheduler's loop, but vCPUs may be "
+			      "queued on it",
+			      c);
 	irq_disable();
 	vcpu_sched_loop();
 }

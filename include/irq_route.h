@@ -44,6 +44,8 @@ struct vm_irq {
 /* Sets up vm->irq (already allocated by the caller) with a vIOAPIC of ID ioapic_id. */
 int irq_route_init(struct vm *vm, struct vm_irq *irq, uint8_t ioapic_id);
 void irq_route_add_lapic(struct vm *vm, unsigned int vcpu, struct vlapic *vl);
+/* Before the vLAPIC (and its vCPU) is freed: no message reaches it, nor kicks the vCPU, after this. */
+void irq_route_del_lapic(struct vm *vm, unsigned int vcpu);
 
 void irq_line(struct vm *vm, unsigned int gsi, bool level);
 void irq_msi(struct vm *vm, uint64_t addr, uint32_t data);

@@ -142,6 +142,7 @@ struct sched_pcpu {
 	unsigned int nq_soft;   /* queued vCPUs with a useful soft affinity */
 	uint64_t slice_end;     /* sched_pick() is due then (SCHED_NEVER when idle) */
 	uint64_t tick_due;      /* the next tick (SCHED_NEVER when idle: no tick, as in Xen) */
+	bool released; /* sched_pcpu_release() until the next pick: busy, its queue stealable */
 };
 
 /* Counters since sched_init(), read-only outside sched/. */
@@ -289,6 +290,16 @@ uint64_t sched_tick(struct sched *s, unsigned int pcpu, uint64_t now);
  * decision's vCPU becomes pcpu's current vCPU.
  */
 struct sched_decision sched_pick(struct sched *s, unsigned int pcpu, uint64_t now);
+
+/*
+ * pcpu stops running its current vCPU without taking another, because the
+ * hypervisor needs it for a while (tearing a VM down, loading one): the
+ * vCPU is debited, queued again if still runnable, and an idle pCPU of its
+ * affinity is kicked to steal it. Meanwhile pcpu is no idler (wakes do not
+ * count on it to steal work), its queue may be stolen from, and it has no
+ * tick; its next sched_pick() ends the pause.
+ */
+void sched_pcpu_release(struct sched *s, unsigned int pcpu, uint64_t now);
 
 /*
  * Xen's csched_acct(): hands out one slice of credit per pCPU across

@@ -4,10 +4,10 @@
  * hardware timer. Pure: times are plain numbers (the arch uses TSC values),
  * and the owner programs the hardware for timerq_next() after each change.
  *
- * Locking: none inside. A queue belongs to one CPU and is only touched
- * there with interrupts disabled (arch/x86/timer.c). An entry is on at most
- * one queue; its storage belongs to the caller and must stay valid while
- * queued.
+ * Locking: none inside. A queue belongs to one CPU; arch/x86/timer.c
+ * guards each with a lock (interrupts off), because other CPUs may delete
+ * entries from it. An entry is on at most one queue; its storage belongs to
+ * the caller and must stay valid while queued.
  */
 #ifndef TANDEM_TIMERQ_H
 #define TANDEM_TIMERQ_H

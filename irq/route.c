@@ -29,6 +29,17 @@ void irq_route_add_lapic(struct vm *vm, unsigned int vcpu, struct vlapic *vl)
 		vm->irq->nlapics = vcpu + 1;
 }
 
+void irq_route_del_lapic(struct vm *vm, unsigned int vcpu)
+{
+	unsigned long f;
+
+	if (vcpu >= VM_MAX_VCPUS || !vm->irq)
+		return;
+	f = spin_lock_irqsave(&vm->irq->lock);
+	vm->irq->lapic[vcpu] = NULL;
+	spin_unlock_irqrestore(&vm->irq->lock, f);
+}
+
 unsigned int irq_pick_lowest_ppr(struct vm *vm, const unsigned int *cand, unsigned int n)
 {
 	struct vm_irq *irq = vm->irq;

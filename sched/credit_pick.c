@@ -84,6 +84,7 @@ struct sched_decision sched_pick(struct sched *s, unsigned int cpu, uint64_t now
 
 	ASSERT(cpu < s->npcpus);
 	s->stats.picks++;
+	pc->released = false;
 	if (cur) {
 		csched_burn(cur, now);
 		cur->last_desched = now;
@@ -147,6 +148,36 @@ struct sched_decision sched_pick(struct sched *s, unsigned int cpu, uint64_t now
 	d.next = next;
 	d.deadline = deadline(s, pc);
 	return d;
+}
+
+void sched_pcpu_release(struct sched *s, unsigned int cpu, uint64_t now)
+{
+	struct sched_pcpu *pc = &s->pcpu[cpu];
+	struct sched_vcpu *cur = pc->curr;
+	uint64_t idle;
+
+	ASSERT(cpu < s->npcpus);
+	s->idlers &= ~BIT(cpu); /* busy, not idle: wakes must not send work here */
+	pc->released = true;
+	if (!cur)
+		return;
+	csched_burn(cur, now);
+	cur->last_desched = now;
+	trace_switch(s, cpu, now, cur, NULL, cpu);
+	cur->flags &= (uint8_t)~SCHED_VF_YIELD;
+	pc->curr = NULL;
+	pc->slice_end = SCHED_NEVER;
+	pc->tick_due = SCHED_NEVER;
+	if (!vcpu_runnable(cur))
+		return;
+	csched_runq_insert(s, cur);
+	/* An idle pCPU of its affinity steals it; with none, it waits for this pCPU's next pick. */
+	idle = s->idlers & s->online & cur->hard;
+	if (idle) {
+		s->tickle_bias = cpu_cycle(s->tickle_bias, idle);
+		s->idlers &= ~BIT(s->tickle_bias);
+		csched_kick(s, s->tickle_bias);
+	}
 }
 
 /* The ticker, Xen's csched_tick() and csched_unit_acct(). */

@@ -23,8 +23,8 @@ static struct sched_vcpu *runq_steal(struct sched *s, unsigned int peer, unsigne
 {
 	struct sched_pcpu *pc = &s->pcpu[peer];
 
-	/* An idle peer (kicked, not yet picking) is about to run its own queue. */
-	if (!pc->curr)
+	/* An idle peer (kicked, not yet picking) is about to run its own queue; a released one is not. */
+	if (!pc->curr && !pc->released)
 		return NULL;
 	for (unsigned int p = SCHED_NPRI - 1; p > pri; p--) {
 		for (struct sched_link *l = pc->runq[p].next; l != &pc->runq[p]; l = l->next) {

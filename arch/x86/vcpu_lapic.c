@@ -78,6 +78,7 @@ int vcpu_lapic_create(struct vcpu *v)
 
 void vcpu_lapic_destroy(struct vcpu *v)
 {
+	irq_route_del_lapic(v->vm, v->id);
 	vcpu_apicv_fini(v);
 	kfree(v->lapic);
 	v->lapic = NULL;

@@ -187,7 +187,7 @@ static void wake_locked(struct vcpu *v, uint64_t now)
 void vcpu_kick(struct vcpu *v, uint32_t bits)
 {
 	__atomic_fetch_or(&v->pending, bits, __ATOMIC_SEQ_CST);
-	if (v->scheduled && __atomic_load_n(&v->blocked, __ATOMIC_SEQ_CST)) {
+	if ((bits & PEND_WAKE) && v->scheduled && __atomic_load_n(&v->blocked, __ATOMIC_SEQ_CST)) {
 		unsigned long f = lock();
 
 		if (v->blocked && !v->retiring && v->scheduled)
@@ -279,11 +279,15 @@ static void tick_fired(void *arg)
 	arm_tick(p, next > now ? next : now + SCHED_MS(1));
 }
 
-static void switch_in(struct vcpu *v, uint64_t now)
+/* Stolen right after its last pCPU picked another: wait until that one has put it. */
+static void wait_put(struct vcpu *v)
 {
-	/* Stolen right after its last pCPU picked another: wait until that one has put it. */
 	while (__atomic_load_n(&v->held, __ATOMIC_ACQUIRE))
 		cpu_relax();
+}
+
+static void switch_in(struct vcpu *v, uint64_t now)
+{
 	if (vmx_vcpu_get(v) != 0) {
 		log_err("%s: vCPU %u: VMPTRLD failed on pCPU %u: stopping the VM", v->vm->name,
 		        v->id, arch_cpu_id());
@@ -391,9 +395,16 @@ void vcpu_sched_loop(void)
 			p->loaded = NULL;
 		}
 		if (dying) {
-			/* Its VM's teardown may create VMCSs here: nothing may stay loaded. */
+			/*
+			 * Its VM's teardown may take long and create VMCSs here: the
+			 * vCPU just picked goes back to the queues (an idle pCPU may
+			 * take it) and nothing stays loaded.
+			 */
+			f = lock();
+			sched_pcpu_release(&sched, me, vcpu_sched_now());
+			unlock(f);
 			if (p->loaded) {
-				switch_out(p->loaded, now, false);
+				switch_out(p->loaded, now, next != NULL);
 				p->loaded = NULL;
 			}
 			retire(dying);
@@ -404,6 +415,8 @@ void vcpu_sched_loop(void)
 			idle(p);
 			continue;
 		}
+		if (p->loaded != next)
+			wait_put(next); /* before anything touches it, retiring included */
 		if (stopping(next)) {
 			if (p->loaded == next) {
 				switch_out(next, now, false);

@@ -188,7 +188,9 @@ void vmx_vcpu_destroy(struct vcpu *v)
 	spin_unlock_irqrestore(&v->vm->lock, f);
 	/*
 	 * This CPU caches the VM's translations tagged by its EPT root, which the
-	 * next VM may get again: drop them here, on every CPU that ran the VM.
+	 * next VM may get again: drop them here. Other CPUs that ran it flush
+	 * at their first vmx_vcpu_get of a vCPU of the next VM (every vCPU's
+	 * first get flushes), before it can use the root.
 	 */
 	invept_single(v->vm->arch->eptp);
 	timer_del_sync(&v->vtimer);

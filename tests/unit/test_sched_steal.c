@@ -187,3 +187,31 @@ TEST(many_pcpus_and_vcpus)
 	CHECK_EQ(fx.migrations, 0);
 	CHECK(sched_curr(&fx.s, 63) == &fx.v[63]);
 }
+
+TEST(released_pcpu_hands_its_vcpu_to_an_idler)
+{
+	struct sched_vcpu *a, *b;
+	struct sched_decision d;
+
+	fx_init(2, NULL);
+	a = fx_add(0, 0, 3, 0, 0);
+	sched_vcpu_wake(&fx.s, a, 0);
+	CHECK(fx_pick(0).next == a);
+	/* pCPU 0 is needed by the hypervisor: a goes back to the queue, idle pCPU 1 takes it. */
+	sched_pcpu_release(&fx.s, 0, MS(5));
+	CHECK(sched_curr(&fx.s, 0) == NULL);
+	CHECK_EQ(sched_vcpu_state(&fx.s, a), SCHED_RUNNABLE);
+	CHECK(fx_kicked(1));
+	CHECK(!fx_kicked(0));
+	CHECK_EQ(sched_vcpu_credit(a), -(int64_t)MS(5));
+	d = fx_pick(1);
+	CHECK(d.next == a);
+	CHECK(d.migrated);
+	/* A vCPU pinned to the released pCPU waits in its queue for the pause to end. */
+	b = fx_add(1, 1, 1, 0, 0);
+	sched_vcpu_wake(&fx.s, b, MS(6));
+	CHECK_EQ(sched_nqueued(&fx.s, 0), 1);
+	CHECK(sched_curr(&fx.s, 0) == NULL);
+	CHECK(!(fx.s.idlers & 1));
+	CHECK(fx_pick(0).next == b); /* the pause ends with the next pick */
+}

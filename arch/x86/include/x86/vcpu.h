@@ -7,7 +7,9 @@
  *
  * Locking: a vCPU runs on one pCPU at a time (its VMCS is current there);
  * only that pCPU touches the fields below, except `pending`, which other
- * CPUs set with atomic OR and the owner clears on the resume path.
+ * CPUs set with atomic OR and the owner clears on the resume path, and the
+ * scheduling fields, which x86/vcpu_sched.h describes (`blocked` and
+ * `retiring` under the scheduler lock; `held` and `pcpu` read by kickers).
  */
 #ifndef X86_VCPU_H
 #define X86_VCPU_H
