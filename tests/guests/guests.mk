@@ -4,7 +4,7 @@
 # the test build as guest_NAME_image[] .. guest_NAME_image_end[]
 # (tests/guests/images.h). A new guest needs a line here and in images.h.
 
-GUEST_64 := cpuid msr pio mmio hlt_timer triple_fault badinsn bench irqwin apic apic_smp
+GUEST_64 := cpuid msr pio mmio hlt_timer triple_fault badinsn bench irqwin apic apic_smp kvm_pv
 GUEST_32 := prot32
 GUEST_16 := realmode
 GUESTS   := $(GUEST_64) $(GUEST_32) $(GUEST_16)

@@ -23,11 +23,13 @@
 	X(irqwin, 64)                                                                              \
 	X(apic, 64)                                                                                \
 	X(apic_smp, 64)                                                                            \
+	X(kvm_pv, 64)                                                                              \
 	X(prot32, 32)                                                                              \
 	X(realmode, 16)
 
 extern const char guest_cpuid_image[], guest_cpuid_image_end[];
 extern const char guest_msr_image[], guest_msr_image_end[];
+extern const char guest_kvm_pv_image[], guest_kvm_pv_image_end[];
 extern const char guest_pio_image[], guest_pio_image_end[];
 extern const char guest_mmio_image[], guest_mmio_image_end[];
 extern const char guest_hlt_timer_image[], guest_hlt_timer_image_end[];

@@ -8,6 +8,7 @@
  */
 #include <arch.h>
 #include <hw/apic.h>
+#include <hw/tandem_abi.h>
 #include <log.h>
 #include <testcase.h>
 #include <x86/tsc.h>
@@ -182,4 +183,39 @@ TESTCASE(vmx_apic_smp_init_sipi_ipi)
 	test_check(r[1] == 1 && r[2] == 2 && r[3] == 0xff);
 	test_check(r2[1] == 1 && r2[2] == 1);
 	test_check(g.ap_exits[VMX_EXIT_HLT] >= 1);
+}
+
+/*
+ * The KVM paravirtual interface of a guest with a vLAPIC: leaves, the
+ * steal-time MSR and its refusals, KVM_HC_SCHED_YIELD (tests/guests/kvm_pv.c).
+ * No scheduler here, so the steal area is never written and the yield only
+ * counts; the Linux system tests exercise both for real.
+ */
+TESTCASE(vmx_kvm_pv_interface)
+{
+	const uint64_t *a, *b, *c;
+
+	if (!guest_run_possible())
+		return;
+	g = (struct guest_run){.name = "kvmpv",
+	                       .image = guest_kvm_pv_image,
+	                       .image_end = guest_kvm_pv_image_end,
+	                       .mode = VCPU_MODE_LONG64,
+	                       .cpu = 1,
+	                       .lapic = true};
+	guest_run_start(&g);
+	test_check(guest_run_wait(&g, APIC_TIMEOUT_MS));
+	test_check(!g.error && g.stop == VM_STOP_DONE && g.nassert == 0 && g.nsync == 3);
+	if (g.nsync != 3)
+		return;
+	a = sync_id(0, 1);
+	b = sync_id(1, 2);
+	c = sync_id(2, 3);
+	kprintf("  features %#lx; #GP for reserved bits %ld, beyond the width %ld; outside RAM "
+	        "%ld; yield %ld/%ld, unknown %ld\n",
+	        a[1], (long)b[1], (long)b[2], (long)b[3], (long)c[1], (long)c[2], (long)c[3]);
+	test_check((a[1] & KVM_FEATURE_STEAL_TIME) && (a[1] & KVM_FEATURE_PV_SCHED_YIELD));
+	test_check((a[2] & 1) && a[3] == 0);
+	test_check(b[1] == 13 && b[2] == 13 && (int64_t)b[3] == -1);
+	test_check(c[1] == 0 && c[2] == 0 && (int64_t)c[3] == -(int64_t)KVM_ENOSYS);
 }
