@@ -56,10 +56,30 @@ static int find(struct guest_cfg *g, unsigned int n, const char *name)
 }
 
 /* Reads a kernel module's settings; false (logged) when one is invalid. */
+/* A pCPU list setting (pcpus=, soft=) into *mask if present; false (logged) when malformed. */
+static bool cpus_setting(const struct guest_module *m, const struct guest_cfg *g, const char *key,
+                         unsigned int npcpus, uint64_t *mask)
+{
+	const char *v = modcmd_get(m->cmd, key);
+	uint64_t bad;
+
+	if (!v || guest_parse_pcpus(v, npcpus, mask, &bad))
+		return true;
+	if (bad == ~0ull)
+		log_warn("module %u (%s): guest '%s' refused: %s=%s is not a list like 0,2-3",
+		         m->index, mod_name(m), g->name, key, v);
+	else
+		log_warn("module %u (%s): guest '%s' refused: %s=%s names pCPU %llu, but only "
+		         "0..%u exist",
+		         m->index, mod_name(m), g->name, key, v, (unsigned long long)bad,
+		         npcpus - 1);
+	return false;
+}
+
 static bool kernel_settings(const struct guest_module *m, unsigned int npcpus, struct guest_cfg *g)
 {
 	const char *v;
-	uint64_t x, bad;
+	uint64_t x;
 
 	g->vcpus = 1;
 	g->mem = GUEST_DEFAULT_MEM;
@@ -84,17 +104,9 @@ static bool kernel_settings(const struct guest_module *m, unsigned int npcpus, s
 		}
 		g->mem = x;
 	}
-	if ((v = modcmd_get(m->cmd, "pcpus")) && !guest_parse_pcpus(v, npcpus, &g->pcpus, &bad)) {
-		if (bad == ~0ull)
-			log_warn(
-			    "module %u (%s): guest '%s' refused: pcpus=%s is not a list like 0,2-3",
-			    m->index, mod_name(m), g->name, v);
-		else
-			log_warn(
-			    "module %u (%s): guest '%s' refused: pcpus=%s names pCPU %llu, but only 0..%u exist",
-			    m->index, mod_name(m), g->name, v, (unsigned long long)bad, npcpus - 1);
+	if (!cpus_setting(m, g, "pcpus", npcpus, &g->pcpus) ||
+	    !cpus_setting(m, g, "soft", npcpus, &g->soft))
 		return false;
-	}
 	if ((v = modcmd_get(m->cmd, "weight"))) {
 		if (!cmdline_parse_uint(v, &x) || x == 0 || x > 65535) {
 			log_warn("module %u (%s): guest '%s' refused: weight=%s is not 1..65535",
@@ -114,7 +126,7 @@ static bool kernel_settings(const struct guest_module *m, unsigned int npcpus, s
 		g->cap = (unsigned int)x;
 	}
 	/* What the credit scheduler will be told must pass its own check (sched.h). */
-	const struct sched_dom_cfg sc = {g->weight, g->cap, g->vcpus, g->pcpus, 0};
+	const struct sched_dom_cfg sc = {g->weight, g->cap, g->vcpus, g->pcpus, g->soft};
 	const char *why;
 
 	if (sched_dom_cfg_check(&sc, npcpus, &why) != 0) {

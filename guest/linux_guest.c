@@ -71,7 +71,7 @@ static struct vcpu *vcpu_new(struct linux_guest *g, unsigned int id)
 		return NULL;
 	}
 	v->wait_sipi = id != 0;
-	if (vcpu_sched_add(v, &g->sdom, g->cfg.pcpus) != 0) {
+	if (vcpu_sched_add(v, &g->sdom, g->cfg.pcpus, g->cfg.soft) != 0) {
 		vcpu_lapic_destroy(v);
 		vmx_vcpu_destroy(v);
 		return NULL;
@@ -284,10 +284,10 @@ unsigned int linux_guests_start(void)
 		g->index = i;
 		guests[nguests++] = g;
 		g->boots = 1;
-		log_info("%s: %u vCPU(s) on pCPUs %#lx, weight %u, cap %u%%, %lu MiB, command line "
-		         "'%s'",
-		         g->cfg.name, g->cfg.vcpus, g->cfg.pcpus, g->cfg.weight, g->cfg.cap,
-		         g->cfg.mem >> 20, g->cfg.cmdline);
+		log_info("%s: %u vCPU(s) on pCPUs %#lx (preferred %#lx), weight %u, cap %u%%, %lu "
+		         "MiB, command line '%s'",
+		         g->cfg.name, g->cfg.vcpus, g->cfg.pcpus, g->cfg.soft, g->cfg.weight,
+		         g->cfg.cap, g->cfg.mem >> 20, g->cfg.cmdline);
 		if (!linux_console_attach(g))
 			log_warn("%s: no console slot left: it gets no console input", g->cfg.name);
 		__atomic_add_fetch(&guests_running, 1, __ATOMIC_SEQ_CST);

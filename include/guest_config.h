@@ -35,7 +35,8 @@ struct guest_cfg {
 	int initrd; /* index, or -1 */
 	unsigned int vcpus;
 	uint64_t mem;
-	uint64_t pcpus;      /* bitmap of allowed pCPUs; all online ones by default */
+	uint64_t pcpus; /* bitmap of allowed pCPUs (hard affinity); all online ones by default */
+	uint64_t soft;  /* preferred pCPUs within pcpus (soft affinity); 0: none */
 	unsigned int weight; /* credit scheduler weight, 1..65535 */
 	unsigned int cap;    /* percent of one pCPU, 0: none; at most 100 x vcpus */
 	const char *cmdline; /* the text after "--", "" when none */

@@ -206,7 +206,7 @@ if [ ! -s "$L" ]; then
 	fail linux-smp:guest-ran linux-smp
 else
 	cat "$R/linux-smp-run.log"
-	expect_line "$L" linux-smp on-scheduler "^tandem: smp: 2 vCPU(s) on pCPUs 0x3, weight 256"
+	expect_line "$L" linux-smp on-scheduler "^tandem: smp: 2 vCPU(s) on pCPUs 0x3 (preferred 0), weight 256"
 	expect_line "$L" linux-smp both-pcpus-schedule "^tandem: sched: pCPU 1 runs vCPUs"
 	expect_line "$L" linux-smp ap-started "^tandem: smp: vCPU 1: STARTUP at 0x"
 	expect_line "$L" linux-smp two-processors "^smp| TANDEM-GUEST-INIT: 6\\.1.* on 2 cpu(s), boot 1[[:cntrl:]]*$"

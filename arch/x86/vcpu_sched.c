@@ -146,7 +146,7 @@ static unsigned int nth_pcpu(uint64_t mask, unsigned int n)
 	return 0;
 }
 
-int vcpu_sched_add(struct vcpu *v, struct sched_dom *d, uint64_t hard)
+int vcpu_sched_add(struct vcpu *v, struct sched_dom *d, uint64_t hard, uint64_t soft)
 {
 	unsigned long f;
 	int err;
@@ -157,7 +157,8 @@ int vcpu_sched_add(struct vcpu *v, struct sched_dom *d, uint64_t hard)
 	vmcs_setup_ple(); /* a spinning vCPU yields to the others (a test guest alone would not) */
 	vmx_vcpu_put(v);
 	f = lock();
-	err = sched_vcpu_add(&sched, &v->sv, d, v->id, hard, 0, nth_pcpu(hard, v->id));
+	err = sched_vcpu_add(&sched, &v->sv, d, v->id, hard, soft & hard,
+	                     nth_pcpu((soft & hard) ? soft & hard : hard, v->id));
 	if (!err) {
 		v->scheduled = true;
 		v->blocked = true;

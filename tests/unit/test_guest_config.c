@@ -94,6 +94,22 @@ TEST(pcpus_out_of_range_and_malformed)
 	CHECK(unit_log_contains("pcpus=1- is not a list"));
 }
 
+TEST(soft_affinity_parsed_and_checked)
+{
+	const char *l[] = {"guest=a kernel pcpus=0-3 soft=2-3", "guest=b kernel soft=7",
+	                   "guest=c kernel soft=x", "guest=d kernel"};
+	unsigned int n = guest_config_build(mods, setup(l, 4), 4, 512 * MIB, out);
+
+	REQUIRE(n == 2);
+	CHECK_STR(out[0].name, "a");
+	CHECK_EQ(out[0].pcpus, 0xf);
+	CHECK_EQ(out[0].soft, 0xc);
+	CHECK_STR(out[1].name, "d");
+	CHECK_EQ(out[1].soft, 0); /* none by default */
+	CHECK(unit_log_contains("guest 'b' refused: soft=7 names pCPU 7, but only 0..3 exist"));
+	CHECK(unit_log_contains("guest 'c' refused: soft=x is not a list"));
+}
+
 TEST(bad_numbers_and_duplicates)
 {
 	const char *l[] = {"guest=a kernel vcpus=0",  "guest=b kernel mem=1M",

@@ -39,11 +39,11 @@ int vcpu_sched_dom_init(struct sched_dom *d, unsigned int id, unsigned int weigh
 
 /*
  * Makes the just-created v (its VMCS current here) a scheduled vCPU of d:
- * its VMCS is cleared here, and it is added blocked, hard-affine to hard
- * (on its id-th pCPU of hard, round robin). Wake it with vcpu_kick().
- * Returns 0 or sched_vcpu_add()'s error.
+ * its VMCS is cleared here, and it is added blocked with hard and soft
+ * affinity (soft 0: none), on its id-th pCPU of soft (else of hard), round
+ * robin. Wake it with vcpu_kick(). Returns 0 or sched_vcpu_add()'s error.
  */
-int vcpu_sched_add(struct vcpu *v, struct sched_dom *d, uint64_t hard);
+int vcpu_sched_add(struct vcpu *v, struct sched_dom *d, uint64_t hard, uint64_t soft);
 
 /* Takes a retired vCPU (its VM's on_stopped is running) off the scheduler. */
 void vcpu_sched_remove(struct vcpu *v);
