@@ -180,6 +180,14 @@ if [ -n "$bridge_pid" ]; then
 	fi
 fi
 
+# Debian's Bochs 2.7 now and then crashes (SIGSEGV, status 139) while it
+# tears itself down after the debugger's clean `quit`: the machine had
+# ended already, and the log's last line says so. Seen once in 30-odd runs.
+if [ $rc -eq 139 ] && tail -n 1 "$log.bochs" 2>/dev/null | grep -q 'quit_sim called with exit code 0'; then
+	echo "$prog: Bochs crashed in its own exit after a clean quit (status 139); the machine had ended" >&2
+	rc=0
+fi
+
 # A panic (triple fault, config error) ends Bochs with status 1 after a
 # ">>PANIC<<" line in its log. A guest's ACPI power-off is such a panic too,
 # but a clean ending.
