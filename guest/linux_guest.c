@@ -93,8 +93,8 @@ static void vcpus_free(struct linux_guest *g)
 			vcpu_sched_times(v, &run, &steal);
 			log_info("%s: vCPU %u: ran %lu ms, waited for a pCPU %lu ms (steal), %lu "
 			         "switches in, %lu preemptions, %lu PV yields",
-			         g->cfg.name, id, run / 1000000, steal / 1000000, v->switches,
-			         v->preemptions, v->pv_yields);
+			         g->cfg.name, id, run / 1000000, steal / 1000000, v->time.switches,
+			         v->time.preemptions, v->pv_yields);
 		}
 		if (v->scheduled)
 			vcpu_sched_remove(v);

@@ -181,8 +181,7 @@ static void wake_locked(struct vcpu *v, uint64_t now)
 {
 	v->blocked = false;
 	sched_vcpu_wake(&sched, &v->sv, now);
-	if (sched_vcpu_state(&sched, &v->sv) != SCHED_RUNNING)
-		v->runnable_at = now;
+	vcpu_time_woken(&v->time, now, sched_vcpu_state(&sched, &v->sv) == SCHED_RUNNING);
 }
 
 void vcpu_kick(struct vcpu *v, uint32_t bits)
@@ -239,10 +238,7 @@ bool vcpu_sched_resched(void)
 
 void vcpu_sched_times(const struct vcpu *v, uint64_t *run, uint64_t *steal)
 {
-	uint64_t now = vcpu_sched_now(), in = v->in_at, since = v->runnable_at;
-
-	*run = v->run_ns + (in && now > in ? now - in : 0);
-	*steal = v->steal_ns + (since && now > since ? now - since : 0);
+	vcpu_time_read(&v->time, vcpu_sched_now(), run, steal);
 }
 
 /* ---- the per-pCPU loop ---- */
@@ -295,26 +291,17 @@ static void switch_in(struct vcpu *v, uint64_t now)
 		vm_stop(v->vm, VM_STOP_ENTRY_FAILED);
 		return;
 	}
-	if (v->runnable_at) {
-		v->steal_ns += now > v->runnable_at ? now - v->runnable_at : 0;
-		v->runnable_at = 0;
-	}
-	steal_time_publish(&v->steal, &v->vm->mem, v->steal_ns);
+	vcpu_time_in(&v->time, now);
+	steal_time_publish(&v->steal, &v->vm->mem, v->time.steal_ns);
 	__atomic_store_n(&v->held, true, __ATOMIC_SEQ_CST);
-	v->in_at = now;
-	v->switches++;
 }
 
 /* still: v stays runnable (preempted, or parked by its cap); its wait is steal from now. */
 static void switch_out(struct vcpu *v, uint64_t now, bool still)
 {
-	v->run_ns += now > v->in_at ? now - v->in_at : 0;
-	v->in_at = 0;
-	if (still) {
-		v->runnable_at = now;
-		v->preemptions++;
+	vcpu_time_out(&v->time, now, still);
+	if (still)
 		steal_time_set_preempted(&v->steal, &v->vm->mem);
-	}
 	vmx_vcpu_put(v);
 	__atomic_store_n(&v->held, false, __ATOMIC_RELEASE);
 }
@@ -331,7 +318,7 @@ static void block_for_good(struct vcpu *v)
 
 	v->retiring = true;
 	v->blocked = true;
-	v->runnable_at = 0;
+	vcpu_time_stop(&v->time);
 	sched_vcpu_block(&sched, &v->sv, vcpu_sched_now());
 	unlock(f);
 }

@@ -39,4 +39,5 @@ unit_sched_trace_SRCS := $(unit_sched_prio_SRCS)
 unit_sched_sim_SRCS := $(unit_sched_prio_SRCS) tools/schedsim/sim.c tools/schedsim/sim_queue.c tools/schedsim/sim_work.c tools/schedsim/sim_report.c tools/schedsim/scenarios.c
 unit_vlapic_page_SRCS := $(unit_vlapic_SRCS)
 unit_timerq_SRCS := lib/timerq.c
+unit_vcpu_time_SRCS := sched/vcpu_time.c
 unit_steal_time_SRCS := guest/steal_time.c guest/gmem.c

@@ -20,6 +20,7 @@
 #include <sched.h>
 #include <steal_time.h>
 #include <timerq.h>
+#include <vcpu_time.h>
 #include <vlapic.h>
 #include <x86/vmx_exit_reasons.h>
 
@@ -158,11 +159,8 @@ struct vcpu {
 	bool retiring;         /* its VM stopped: never woken again */
 	volatile bool held;    /* switched in on a pCPU (VMCS active there) until put */
 	struct sched_vcpu sv;
-	uint64_t in_at;       /* switched in at (ns; sched time), 0: not running */
-	uint64_t runnable_at; /* waits for a pCPU since (ns), 0: it does not */
-	uint64_t run_ns, steal_ns, switches;
-	uint64_t preemptions; /* switched out still runnable: `preempted` set in its steal area */
-	uint64_t pv_yields;   /* KVM_HC_SCHED_YIELD calls */
+	struct vcpu_time time;               /* run and steal time (ns; scheduler time) */
+	uint64_t pv_yields;                  /* KVM_HC_SCHED_YIELD calls */
 	uint64_t mark_run_ns, mark_steal_ns; /* at the last statistics mark */
 	struct steal_time steal;             /* the guest's KVM steal-time area */
 };
