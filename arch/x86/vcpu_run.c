@@ -1,7 +1,8 @@
 /*
  * The vCPU run loop: the single resume path. Before each entry it works
  * through the pending bits, delivers one event if the guest can take it,
- * and, for a halted vCPU, waits on the host until something wakes it.
+ * and a vCPU that cannot run blocks on the scheduler (or, with a pCPU to
+ * itself, waits on the host until something wakes it).
  */
 #include <arch.h>
 #include <irq_route.h>
@@ -163,14 +164,22 @@ static void check_vtimer(struct vcpu *v)
 	}
 }
 
-/* A halted vCPU with nothing to deliver: sleep on the host until an interrupt. */
-static void wait_while_halted(struct vcpu *v)
+/*
+ * The vCPU cannot run (HLT with nothing to deliver, or waiting for SIPI),
+ * so its guest timer is armed first: it stays queued on this pCPU and
+ * wakes the vCPU wherever it is. A scheduled vCPU then blocks, and 1 sends
+ * the run loop back to the scheduler; one with a pCPU to itself sleeps
+ * here until an interrupt (0: look again).
+ */
+static int wait_or_block(struct vcpu *v)
 {
 	arm_host_timer(v);
+	if (v->scheduled)
+		return vcpu_sched_block(v) ? 1 : 0;
 	/* Nothing to wait for if a kick or the timer came in since the last look. */
-	if (v->pending & (PEND_IRQ | PEND_TIMER | PEND_STOP))
-		return;
-	__asm__ __volatile__("sti; hlt; cli" ::: "memory");
+	if (!(v->pending & (PEND_IRQ | PEND_TIMER | PEND_STOP)))
+		__asm__ __volatile__("sti; hlt; cli" ::: "memory");
+	return 0;
 }
 
 /*
@@ -277,23 +286,14 @@ static int run_once(struct vcpu *v)
 		if (rc)
 			return rc;
 	}
-	if (v->wait_sipi) {
-		if (v->scheduled)
-			return vcpu_sched_block(v) ? 1 : 0;
-		wait_while_halted(v);
-		return 0;
-	}
+	if (v->wait_sipi)
+		return wait_or_block(v);
 	check_vtimer(v);
 	deliver_events(v);
 	if (v->halted) {
 		if (!(vmcs_readnat(VMCS_GUEST_RFLAGS) & RFLAGS_IF) && halted_for_good(v, true))
 			return -VM_STOP_HALTED;
-		if (v->scheduled) {
-			arm_host_timer(v); /* stays queued here and wakes it wherever it is */
-			return vcpu_sched_block(v) ? 1 : 0;
-		}
-		wait_while_halted(v);
-		return 0;
+		return wait_or_block(v);
 	}
 	halted_for_good(v, false);
 

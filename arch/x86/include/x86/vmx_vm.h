@@ -64,7 +64,9 @@ void vmx_vcpu_destroy(struct vcpu *v);
 
 /*
  * Runs v on this CPU until its VM stops, or until someone sets PEND_YIELD
- * (the bit is cleared on return). Call with interrupts enabled.
+ * (the bit is cleared on return); a scheduled vCPU also returns when it
+ * blocks or its pCPU must pick again (x86/vcpu_sched.h). Restores the
+ * caller's interrupt flag.
  */
 void vcpu_run(struct vcpu *v);
 
